@@ -1,0 +1,184 @@
+//! Access tokens: EdDSA (Ed25519) JWTs with `kid`, 15 minutes, and every registered claim required.
+//! The signing key is generated into the data directory in development and read from
+//! `PLEJELINK_JWT_KEY_FILE` in production.
+
+use crate::configuration::Settings;
+use crate::error::{AppError, AppResult};
+use anyhow::Context;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use ed25519_dalek::SigningKey;
+use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, spki::der::pem::LineEnding};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use uuid::Uuid;
+
+pub const ACCESS_TOKEN_TTL: Duration = Duration::minutes(15);
+pub const ACCESS_TYP: &str = "access";
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: Uuid,
+    /// Session id: the refresh-token family this access token belongs to.
+    pub sid: Uuid,
+    pub typ: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+}
+
+pub struct JwtKeys {
+    kid: String,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    public_x: String,
+    issuer: String,
+    audience: String,
+}
+
+impl JwtKeys {
+    pub fn load(settings: &Settings) -> anyhow::Result<Self> {
+        let path = match &settings.jwt_key_file {
+            Some(path) => path.clone(),
+            None => {
+                let path = settings.data_dir.join("jwt-signing-key.pem");
+                if !path.exists() {
+                    generate_key_file(&path)?;
+                }
+                path
+            }
+        };
+        let pem = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let key = SigningKey::from_pkcs8_pem(&pem)
+            .map_err(|e| anyhow::anyhow!("{} is not a PKCS#8 Ed25519 key: {e}", path.display()))?;
+        Self::from_signing_key(&key, &settings.issuer, &settings.audience)
+    }
+
+    fn from_signing_key(key: &SigningKey, issuer: &str, audience: &str) -> anyhow::Result<Self> {
+        let der = key.to_pkcs8_der().map_err(|e| anyhow::anyhow!("encoding key: {e}"))?;
+        let public = key.verifying_key().to_bytes();
+        let public_x = URL_SAFE_NO_PAD.encode(public);
+        let kid = hex_prefix(&Sha256::digest(public));
+        Ok(Self {
+            kid,
+            encoding: EncodingKey::from_ed_der(der.as_bytes()),
+            decoding: DecodingKey::from_ed_components(&public_x)?,
+            public_x,
+            issuer: issuer.into(),
+            audience: audience.into(),
+        })
+    }
+
+    /// Signs an access token; returns it with its expiry.
+    pub fn issue_access(&self, user: Uuid, sid: Uuid, now: DateTime<Utc>) -> AppResult<(String, DateTime<Utc>)> {
+        let expires_at = now + ACCESS_TOKEN_TTL;
+        let claims = AccessClaims {
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            sub: user,
+            sid,
+            typ: ACCESS_TYP.into(),
+            iat: now.timestamp(),
+            nbf: now.timestamp(),
+            exp: expires_at.timestamp(),
+        };
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.kid.clone());
+        let token = jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(AppError::internal)?;
+        Ok((token, expires_at))
+    }
+
+    /// Verifies signature, algorithm, `kid`, `iss`, `aud`, `typ` and the time claims.
+    pub fn verify_access(&self, token: &str) -> AppResult<AccessClaims> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| AppError::Unauthenticated)?;
+        if header.alg != Algorithm::EdDSA || header.kid.as_deref() != Some(self.kid.as_str()) {
+            return Err(AppError::Unauthenticated);
+        }
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["iss", "aud", "sub", "iat", "nbf", "exp"]);
+        validation.validate_nbf = true;
+        validation.leeway = 30;
+        let data = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation)
+            .map_err(|_| AppError::Unauthenticated)?;
+        if data.claims.typ != ACCESS_TYP {
+            return Err(AppError::Unauthenticated);
+        }
+        Ok(data.claims)
+    }
+
+    /// The public keys as a JWK Set for `/.well-known/jwks.json`.
+    pub fn jwks(&self) -> serde_json::Value {
+        serde_json::json!({ "keys": [{
+            "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig",
+            "kid": self.kid, "x": self.public_x,
+        }]})
+    }
+}
+
+fn hex_prefix(bytes: &[u8]) -> String {
+    bytes.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+fn generate_key_file(path: &Path) -> anyhow::Result<()> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let key = SigningKey::from_bytes(&seed);
+    let pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| anyhow::anyhow!("encoding key: {e}"))?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    write_private(path, pem.as_bytes()).with_context(|| format!("writing {}", path.display()))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> JwtKeys {
+        JwtKeys::from_signing_key(&SigningKey::from_bytes(&[7u8; 32]), "plejelink", "plejelink-api").expect("keys")
+    }
+
+    #[test]
+    fn issues_and_verifies_and_refuses_tampering() {
+        let keys = keys();
+        let (user, sid) = (Uuid::now_v7(), Uuid::now_v7());
+        let (token, _) = keys.issue_access(user, sid, Utc::now()).expect("issue");
+        let claims = keys.verify_access(&token).expect("verify");
+        assert_eq!((claims.sub, claims.sid, claims.typ.as_str()), (user, sid, "access"));
+
+        let other = JwtKeys::from_signing_key(&SigningKey::from_bytes(&[8u8; 32]), "plejelink", "x").expect("keys");
+        let (foreign, _) = other.issue_access(user, sid, Utc::now()).expect("issue");
+        assert!(keys.verify_access(&foreign).is_err(), "unknown kid / other key");
+
+        let (expired, _) = keys.issue_access(user, sid, Utc::now() - Duration::hours(1)).expect("issue");
+        assert!(keys.verify_access(&expired).is_err(), "expired");
+        let (future, _) = keys.issue_access(user, sid, Utc::now() + Duration::hours(1)).expect("issue");
+        assert!(keys.verify_access(&future).is_err(), "not yet valid");
+
+        let mut parts: Vec<&str> = token.split('.').collect();
+        let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        parts[0] = &none_header;
+        assert!(keys.verify_access(&format!("{}.{}.", parts[0], parts[1])).is_err(), "alg none");
+    }
+}

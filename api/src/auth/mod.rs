@@ -1,0 +1,7 @@
+//! Who is asking: passwords, access tokens and the viewer resolved from the database per request.
+
+pub mod jwt;
+pub mod password;
+pub mod viewer;
+
+pub use viewer::Viewer;

@@ -1,0 +1,113 @@
+//! Settings from `PLEJELINK_*` environment variables (documented in the README).
+
+use anyhow::{Context, bail};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Clone)]
+pub struct Settings {
+    pub environment: Environment,
+    pub database_url: String,
+    pub bind: SocketAddr,
+    /// Holds the SQLite file and, in development, the generated signing key.
+    pub data_dir: PathBuf,
+    /// PKCS#8 PEM Ed25519 key that signs access tokens; required in production.
+    pub jwt_key_file: Option<PathBuf>,
+    pub log_filter: String,
+    pub log_format: LogFormat,
+    /// Token issuer (`iss`) and audience (`aud`).
+    pub issuer: String,
+    pub audience: String,
+    /// Where the built client apps are (served at /nurse/, /doctor/, /relative/).
+    pub clients_dir: PathBuf,
+}
+
+impl std::fmt::Debug for Settings {
+    // The database URL may hold a password: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("environment", &self.environment)
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Settings {
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let get = |key: &str| lookup(key).filter(|v| !v.trim().is_empty());
+        let environment = match get("PLEJELINK_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => bail!("PLEJELINK_ENV must be development or production, not {other:?}"),
+        };
+        let data_dir = PathBuf::from(get("PLEJELINK_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = get("PLEJELINK_DATABASE_URL").unwrap_or_else(|| {
+            format!("sqlite://{}?mode=rwc", data_dir.join("plejelink.sqlite").display())
+        });
+        let bind = get("PLEJELINK_BIND")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse()
+            .context("PLEJELINK_BIND must be an address like 127.0.0.1:8080")?;
+        let jwt_key_file = get("PLEJELINK_JWT_KEY_FILE").map(PathBuf::from);
+        if environment == Environment::Production && jwt_key_file.is_none() {
+            bail!("PLEJELINK_JWT_KEY_FILE is required in production");
+        }
+        let log_format = match get("PLEJELINK_LOG_FORMAT").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => bail!("PLEJELINK_LOG_FORMAT must be pretty or json, not {other:?}"),
+        };
+        Ok(Self {
+            environment,
+            database_url,
+            bind,
+            data_dir,
+            jwt_key_file,
+            log_filter: get("PLEJELINK_LOG").unwrap_or_else(|| "info".into()),
+            log_format,
+            issuer: get("PLEJELINK_ISSUER").unwrap_or_else(|| "plejelink".into()),
+            audience: get("PLEJELINK_AUDIENCE").unwrap_or_else(|| "plejelink-api".into()),
+            clients_dir: PathBuf::from(get("PLEJELINK_CLIENTS_DIR").unwrap_or_else(|| "./clients".into())),
+        })
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.environment == Environment::Production
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_to_sqlite_in_data_dir_and_refuses_production_without_key() {
+        let settings = Settings::from_lookup(|_| None).expect("defaults");
+        assert_eq!(settings.environment, Environment::Development);
+        assert!(settings.database_url.starts_with("sqlite://./data/"));
+        assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
+
+        let prod = Settings::from_lookup(|k| (k == "PLEJELINK_ENV").then(|| "production".to_string()));
+        assert!(prod.is_err());
+        let bad = Settings::from_lookup(|k| (k == "PLEJELINK_ENV").then(|| "staging".to_string()));
+        assert!(bad.is_err());
+    }
+}

@@ -1,0 +1,105 @@
+//! Connections and migrations for both backends (SQLite embedded, PostgreSQL in production).
+
+use anyhow::{Context, bail};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, Statement};
+use std::time::Duration;
+
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Key of the PostgreSQL advisory lock held while migrating ("plejelnk" in ASCII).
+const MIGRATION_LOCK_KEY: i64 = 0x706c_656a_656c_6e6b;
+
+/// Opens a pool. SQLite gets WAL, `synchronous=FULL` (an acknowledged write survives power loss),
+/// foreign keys and a busy timeout on every pooled connection; start-up fails if they did not take.
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(url);
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5));
+    if url.starts_with("sqlite:") {
+        if let Some(path) = sqlite_path(url) {
+            if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            }
+        }
+        options.max_connections(8).map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        });
+    } else {
+        options.max_connections(16);
+    }
+    let db = Database::connect(options).await.context("connecting to the database")?;
+    if db.get_database_backend() == DatabaseBackend::Sqlite {
+        verify_sqlite_pragmas(&db).await?;
+    }
+    Ok(db)
+}
+
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && !path.starts_with(":memory:")).then_some(path)
+}
+
+async fn pragma(db: &DatabaseConnection, name: &str) -> anyhow::Result<String> {
+    let row = db
+        .query_one_raw(Statement::from_string(DatabaseBackend::Sqlite, format!("PRAGMA {name}")))
+        .await?
+        .with_context(|| format!("PRAGMA {name} returned nothing"))?;
+    Ok(match row.try_get_by_index::<String>(0) {
+        Ok(text) => text.to_lowercase(),
+        Err(_) => row.try_get_by_index::<i64>(0)?.to_string(),
+    })
+}
+
+async fn verify_sqlite_pragmas(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let checks = [
+        ("journal_mode", "wal"),
+        ("synchronous", "2"),
+        ("foreign_keys", "1"),
+        ("busy_timeout", "5000"),
+    ];
+    for (name, expected) in checks {
+        let actual = pragma(db, name).await?;
+        if actual != expected {
+            bail!("SQLite PRAGMA {name} is {actual}, expected {expected}; refusing to start");
+        }
+    }
+    Ok(())
+}
+
+/// Runs pending migrations. On PostgreSQL this holds an advisory lock on one dedicated
+/// connection, so several instances starting at once migrate one after the other.
+pub async fn migrate(url: &str) -> anyhow::Result<()> {
+    if url.starts_with("sqlite:") {
+        let db = connect(url).await?;
+        Migrator::up(&db, None).await.context("running migrations")?;
+        return Ok(());
+    }
+    let mut options = ConnectOptions::new(url);
+    options.sqlx_logging(false).max_connections(1).min_connections(1);
+    let db = Database::connect(options).await.context("connecting to the database")?;
+    let backend = db.get_database_backend();
+    let lock = |sql: &str| Statement::from_sql_and_values(backend, sql, [MIGRATION_LOCK_KEY.into()]);
+    db.execute_raw(lock("SELECT pg_advisory_lock($1)")).await?;
+    let result = Migrator::up(&db, None).await.context("running migrations");
+    db.execute_raw(lock("SELECT pg_advisory_unlock($1)")).await?;
+    db.close().await?;
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_path;
+
+    #[test]
+    fn finds_the_sqlite_file() {
+        assert_eq!(sqlite_path("sqlite://./data/p.sqlite?mode=rwc"), Some("./data/p.sqlite"));
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+    }
+}

@@ -1,0 +1,87 @@
+//! The one error type of the API. Every error a client sees carries a stable `extensions.code`
+//! (DESIGN §7); database and other internal errors are logged with an `errorId` and never shown as text.
+
+use async_graphql::ErrorExtensions;
+use sea_orm::DbErr;
+use std::sync::Arc;
+
+/// Deliberately not `Display`: async-graphql converts every `Display` type into an error without a
+/// code, so `?` on an `AppError` must go through [`From<AppError> for async_graphql::Error`].
+#[derive(Debug, Clone)]
+pub enum AppError {
+    Unauthenticated,
+    NotFound,
+    Forbidden,
+    Validation { field: String, message: String },
+    Conflict(String),
+    RateLimited,
+    Internal(Arc<anyhow::Error>),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation { field: field.into(), message: message.into() }
+    }
+
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(Arc::new(err.into()))
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::NotFound => "NOT_FOUND",
+            Self::Forbidden => "FORBIDDEN",
+            Self::Validation { .. } => "VALIDATION",
+            Self::Conflict(_) => "CONFLICT",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Self::Unauthenticated => "Authentication required".into(),
+            Self::NotFound => "Not found".into(),
+            Self::Forbidden => "Your role may not do this".into(),
+            Self::Validation { message, .. } => message.clone(),
+            Self::Conflict(message) => message.clone(),
+            Self::RateLimited => "Too many attempts; try again later".into(),
+            Self::Internal(_) => "Internal error".into(),
+        }
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        Self::internal(err)
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(err: AppError) -> Self {
+        let mut error = async_graphql::Error::new(err.message());
+        let code = err.code();
+        match &err {
+            AppError::Validation { field, .. } => {
+                let field = field.clone();
+                error = error.extend_with(|_, e| e.set("field", field));
+            }
+            AppError::Internal(source) => {
+                let error_id = uuid::Uuid::now_v7().to_string();
+                tracing::error!(error_id = %error_id, error = ?source, "internal error");
+                error = error.extend_with(|_, e| e.set("errorId", error_id));
+            }
+            _ => {}
+        }
+        error.extend_with(|_, e| e.set("code", code))
+    }
+}
+
+impl ErrorExtensions for AppError {
+    fn extend(&self) -> async_graphql::Error {
+        self.clone().into()
+    }
+}

@@ -1,0 +1,68 @@
+//! The GraphQL API: thin resolvers over `services`. The schema is exported to `api/schema.graphql`.
+
+pub mod connection;
+pub mod enums;
+pub mod loaders;
+pub mod mutation;
+pub mod query;
+pub mod types;
+
+use crate::auth::Viewer;
+use crate::auth::jwt::JwtKeys;
+use crate::error::{AppError, AppResult};
+use async_graphql::{Context, EmptySubscription, Schema, SchemaBuilder};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Europe::Copenhagen;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+pub type PlejelinkSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
+
+/// What every resolver may need, put into each request by the HTTP handler.
+pub struct RequestState {
+    pub db: DatabaseConnection,
+    pub keys: Arc<JwtKeys>,
+    pub viewer: Option<Viewer>,
+    /// "Now" of this request, from the injectable clock, so one request sees one instant.
+    pub now: DateTime<Utc>,
+    pub request_id: String,
+}
+
+impl RequestState {
+    pub fn viewer(&self) -> AppResult<&Viewer> {
+        self.viewer.as_ref().ok_or(AppError::Unauthenticated)
+    }
+
+    /// Today's date in Denmark.
+    pub fn today(&self) -> NaiveDate {
+        self.now.with_timezone(&Copenhagen).date_naive()
+    }
+}
+
+pub fn state<'a>(ctx: &Context<'a>) -> &'a RequestState {
+    ctx.data_unchecked::<RequestState>()
+}
+
+/// The state and the authenticated viewer; `UNAUTHENTICATED` without a valid token.
+pub fn authed<'a>(ctx: &Context<'a>) -> AppResult<(&'a RequestState, &'a Viewer)> {
+    let state = state(ctx);
+    Ok((state, state.viewer()?))
+}
+
+/// Schema limits: no batching is enforced in HTTP; depth/complexity/alias limits here.
+pub fn schema_builder(production: bool) -> SchemaBuilder<query::QueryRoot, mutation::MutationRoot, EmptySubscription> {
+    let builder = Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
+        .limit_depth(12)
+        .limit_complexity(5_000)
+        .limit_recursive_depth(32);
+    if production { builder.disable_introspection().disable_suggestions() } else { builder }
+}
+
+pub fn build_schema(production: bool) -> PlejelinkSchema {
+    schema_builder(production).finish()
+}
+
+/// The SDL that `plejelink export-schema` prints and `api/schema.graphql` holds.
+pub fn sdl() -> String {
+    build_schema(false).sdl()
+}

@@ -1,0 +1,40 @@
+//! Mutation root: sessions here; care workflows build on it (DESIGN §6).
+
+use super::state;
+use super::types::AuthPayload;
+use crate::error::AppResult;
+use crate::services::sessions::{self, AuthSession};
+use async_graphql::{Context, Object};
+
+pub struct MutationRoot;
+
+fn payload(session: AuthSession) -> AuthPayload {
+    AuthPayload {
+        access_token: session.access_token,
+        refresh_token: session.refresh_token,
+        expires_at: session.expires_at,
+        viewer: session.viewer,
+    }
+}
+
+#[Object]
+impl MutationRoot {
+    /// Email and password to an access token (15 min) and a refresh token.
+    async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> AppResult<AuthPayload> {
+        let state = state(ctx);
+        Ok(payload(sessions::login(&state.db, &state.keys, &email, &password, state.now).await?))
+    }
+
+    /// A new token pair for a refresh token, which is used up.
+    async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: String) -> AppResult<AuthPayload> {
+        let state = state(ctx);
+        Ok(payload(sessions::refresh(&state.db, &state.keys, &refresh_token, state.now).await?))
+    }
+
+    /// Ends the session of the refresh token.
+    async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> AppResult<bool> {
+        let state = state(ctx);
+        sessions::logout(&state.db, &refresh_token, state.now).await?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,103 @@
+//! HTTP: `POST /graphql` (JSON only, one operation per request), GraphiQL in development,
+//! health and readiness, and the public signing keys.
+
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::graphql::{RequestState, loaders};
+use crate::startup::AppState;
+use async_graphql::http::GraphiQLSource;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use serde_json::{Value, json};
+
+fn error_body(code: &str, message: &str) -> Value {
+    json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
+}
+
+fn reject(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(error_body(code, message))).into_response()
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+}
+
+/// Resolves the viewer of the request's bearer token; no token is an anonymous request
+/// (which may only log in), a bad token is `UNAUTHENTICATED`.
+async fn viewer(state: &AppState, headers: &HeaderMap, now: chrono::DateTime<chrono::Utc>) -> Result<Option<Viewer>, AppError> {
+    let Some(token) = bearer(headers) else { return Ok(None) };
+    let claims = state.keys.verify_access(token)?;
+    let issued_at = chrono::DateTime::from_timestamp(claims.iat, 0).ok_or(AppError::Unauthenticated)?;
+    Viewer::load(&state.db, claims.sub, issued_at, now).await.map(Some)
+}
+
+pub async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+    if !is_json {
+        return reject(StatusCode::UNSUPPORTED_MEDIA_TYPE, "VALIDATION", "Content-Type must be application/json");
+    }
+    let value: Value = match serde_json::from_slice(&body) {
+        Ok(value) => value,
+        Err(_) => return reject(StatusCode::BAD_REQUEST, "VALIDATION", "The body is not valid JSON"),
+    };
+    if value.is_array() {
+        return reject(StatusCode::BAD_REQUEST, "VALIDATION", "Batched requests are not supported");
+    }
+    let request: async_graphql::Request = match serde_json::from_value(value) {
+        Ok(request) => request,
+        Err(_) => return reject(StatusCode::BAD_REQUEST, "VALIDATION", "Not a GraphQL request"),
+    };
+    let now = state.clock.now();
+    let viewer = match viewer(&state, &headers, now).await {
+        Ok(viewer) => viewer,
+        Err(err) => {
+            let code = err.code();
+            return reject(StatusCode::UNAUTHORIZED, code, "Authentication required");
+        }
+    };
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    let today = now.with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();
+    let request = request
+        .data(loaders::loaders(state.db.clone(), today))
+        .data(RequestState { db: state.db.clone(), keys: state.keys.clone(), viewer, now, request_id });
+    let mut response = state.schema.execute(request).await;
+    // Errors raised by async-graphql itself (parse, validation, limits) carry no code: they are
+    // all about the request the client sent.
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", "VALIDATION");
+        }
+    }
+    Json(response).into_response()
+}
+
+pub async fn graphiql() -> Html<String> {
+    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+}
+
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready when the database answers.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
+}
+
+pub async fn jwks(State(state): State<AppState>) -> Json<Value> {
+    Json(state.keys.jwks())
+}

@@ -1,0 +1,15 @@
+//! Plejelink: the GraphQL API for nursing homes with an attached doctor (plejehjemslæge).
+
+pub mod auth;
+pub mod clock;
+pub mod configuration;
+pub mod db;
+// pub mod demo;
+// pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod ids;
+pub mod services;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,101 @@
+//! Builds the application (database, migrations, keys, router) and serves it.
+
+use crate::auth::jwt::JwtKeys;
+use crate::clock::Clock;
+use crate::configuration::Settings;
+use crate::graphql::{PlejelinkSchema, build_schema};
+use crate::{db, http};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::net::TcpListener;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// Largest accepted request body; real operations are a few kilobytes.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub schema: PlejelinkSchema,
+    pub keys: Arc<JwtKeys>,
+    pub clock: Clock,
+    /// SQL statements run since start (tests bound statements per request with it).
+    pub statements: Arc<AtomicU64>,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    pub state: AppState,
+}
+
+/// Connects with a statement counter attached.
+pub async fn connect_counted(url: &str) -> anyhow::Result<(DatabaseConnection, Arc<AtomicU64>)> {
+    let mut db = db::connect(url).await?;
+    let statements = Arc::new(AtomicU64::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    Ok((db, statements))
+}
+
+impl Application {
+    /// Migrates, connects and binds `settings.bind` (port 0 picks a free port).
+    pub async fn build(settings: &Settings, clock: Clock) -> anyhow::Result<Self> {
+        db::migrate(&settings.database_url).await?;
+        let (db, statements) = connect_counted(&settings.database_url).await?;
+        let keys = Arc::new(JwtKeys::load(settings)?);
+        let state = AppState { db, schema: build_schema(settings.is_production()), keys, clock, statements };
+        let router = router(state.clone(), settings);
+        let listener = TcpListener::bind(settings.bind).await?;
+        Ok(Self { listener, router, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+    }
+
+    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+    }
+}
+
+fn router(state: AppState, settings: &Settings) -> Router {
+    let mut router = Router::new()
+        .route("/graphql", post(http::graphql))
+        .route("/healthz", get(http::healthz))
+        .route("/readyz", get(http::readyz))
+        .route("/.well-known/jwks.json", get(http::jwks));
+    if !settings.is_production() {
+        router = router.route("/graphiql", get(http::graphiql));
+    }
+    router
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}

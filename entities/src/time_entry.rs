@@ -1,0 +1,50 @@
+//! The doctor's recorded advisory or treatment time.
+
+use sea_orm::entity::prelude::*;
+use crate::enums::{TimeEntryKind};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "time_entries")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub doctor_id: Uuid,
+    pub care_centre_id: Uuid,
+    pub kind: TimeEntryKind,
+    pub work_date: Date,
+    pub minutes: i32,
+    pub meeting_id: Option<Uuid>,
+    pub note: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::doctor::Entity", from = "Column::DoctorId", to = "super::doctor::Column::Id")]
+    Doctor,
+    #[sea_orm(belongs_to = "super::care_centre::Entity", from = "Column::CareCentreId", to = "super::care_centre::Column::Id")]
+    CareCentre,
+    #[sea_orm(belongs_to = "super::meeting::Entity", from = "Column::MeetingId", to = "super::meeting::Column::Id")]
+    Meeting,
+}
+
+impl Related<super::doctor::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Doctor.def()
+    }
+}
+
+impl Related<super::care_centre::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::CareCentre.def()
+    }
+}
+
+impl Related<super::meeting::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Meeting.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
