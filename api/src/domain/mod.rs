@@ -1,0 +1,4 @@
+//! Pure clinical and workflow rules, free of storage and GraphQL.
+
+pub mod deadlines;
+pub mod news2;
