@@ -59,9 +59,8 @@ impl Settings {
             Some(other) => bail!("PLEJELINK_ENV must be development or production, not {other:?}"),
         };
         let data_dir = PathBuf::from(get("PLEJELINK_DATA_DIR").unwrap_or_else(|| "./data".into()));
-        let database_url = get("PLEJELINK_DATABASE_URL").unwrap_or_else(|| {
-            format!("sqlite://{}?mode=rwc", data_dir.join("plejelink.sqlite").display())
-        });
+        let database_url = get("PLEJELINK_DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("plejelink.sqlite").display()));
         let bind = get("PLEJELINK_BIND")
             .unwrap_or_else(|| "127.0.0.1:8080".into())
             .parse()

@@ -14,15 +14,13 @@ const MIGRATION_LOCK_KEY: i64 = 0x706c_656a_656c_6e6b;
 /// foreign keys and a busy timeout on every pooled connection; start-up fails if they did not take.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(url);
-    options
-        .sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5));
+    options.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(5));
     if url.starts_with("sqlite:") {
-        if let Some(path) = sqlite_path(url) {
-            if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-            }
+        if let Some(dir) = sqlite_path(url)
+            .and_then(|path| std::path::Path::new(path).parent())
+            .filter(|dir| !dir.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
         options.max_connections(8).map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
@@ -58,12 +56,7 @@ async fn pragma(db: &DatabaseConnection, name: &str) -> anyhow::Result<String> {
 }
 
 async fn verify_sqlite_pragmas(db: &DatabaseConnection) -> anyhow::Result<()> {
-    let checks = [
-        ("journal_mode", "wal"),
-        ("synchronous", "2"),
-        ("foreign_keys", "1"),
-        ("busy_timeout", "5000"),
-    ];
+    let checks = [("journal_mode", "wal"), ("synchronous", "2"), ("foreign_keys", "1"), ("busy_timeout", "5000")];
     for (name, expected) in checks {
         let actual = pragma(db, name).await?;
         if actual != expected {

@@ -91,8 +91,25 @@ const FIRST_NAMES: &[&str] = &[
     "Poul", "Jørgen", "Erik", "Knud", "Henning", "Svend", "Arne", "Aase", "Gudrun", "Vagn", "Ejnar", "Ingrid",
 ];
 const LAST_NAMES: &[&str] = &[
-    "Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen", "Rasmussen",
-    "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen", "Poulsen", "Johansen", "Møller", "Mortensen",
+    "Jensen",
+    "Nielsen",
+    "Hansen",
+    "Pedersen",
+    "Andersen",
+    "Christensen",
+    "Larsen",
+    "Sørensen",
+    "Rasmussen",
+    "Jørgensen",
+    "Petersen",
+    "Madsen",
+    "Kristensen",
+    "Olsen",
+    "Thomsen",
+    "Poulsen",
+    "Johansen",
+    "Møller",
+    "Mortensen",
 ];
 const EXTRA_CENTRES: &[(&str, &str)] = &[
     ("Plejecenter Egebakken", "Vejle"),
@@ -128,9 +145,18 @@ const DRUGS: &[(&str, &str, &str, &str)] = &[
     ("Ramipril", "5 mg", "1 tablet morgen", "Forhøjet blodtryk"),
 ];
 const QUESTIONS: &[(&str, &str)] = &[
-    ("Urinvejsinfektion?", "Beboeren er mere forvirret end vanligt og har hyppig vandladning. Urinstix positiv for nitrit og leukocytter. Ønskes urindyrkning?"),
-    ("Faldende blodtryk", "Systolisk blodtryk omkring 100 de seneste tre dage. Skal dosis af blodtryksmedicin justeres?"),
-    ("Smertebehandling", "Beboeren giver udtryk for smerter ved forflytning trods fast paracetamol. Kan der ordineres PN-smertestillende?"),
+    (
+        "Urinvejsinfektion?",
+        "Beboeren er mere forvirret end vanligt og har hyppig vandladning. Urinstix positiv for nitrit og leukocytter. Ønskes urindyrkning?",
+    ),
+    (
+        "Faldende blodtryk",
+        "Systolisk blodtryk omkring 100 de seneste tre dage. Skal dosis af blodtryksmedicin justeres?",
+    ),
+    (
+        "Smertebehandling",
+        "Beboeren giver udtryk for smerter ved forflytning trods fast paracetamol. Kan der ordineres PN-smertestillende?",
+    ),
     ("Vægttab", "Vægttab på 3 kg over en måned. Kostregistrering er igangsat. Ønsker lægen blodprøver?"),
     ("Sår på hælen", "Tryksår kategori 2 på venstre hæl. Vi aflaster og lægger skumbandage. Skal der podes?"),
     ("Fornyelse af recept", "Movicol er ved at slippe op på FMK. Kan den fornyes?"),
@@ -183,8 +209,7 @@ pub async fn load(
         today: now.with_timezone(&chrono_tz::Europe::Copenhagen).date_naive(),
         summary: DemoSummary::default(),
     };
-    let admin = insert_user(&txn, &mut ctx, "admin@demo.dk", "Anne Admin", Role::Admin, password_hash).await?;
-    let _ = admin;
+    insert_user(&txn, &mut ctx, "admin@demo.dk", "Anne Admin", Role::Admin, password_hash).await?;
     let centres = insert_centres(&txn, &mut ctx, size, password_hash).await?;
     let residents = insert_residents(&txn, &mut ctx, size, &centres).await?;
     insert_observations(&txn, &mut ctx, size, &centres, &residents).await?;
@@ -290,16 +315,19 @@ async fn insert_centres(
             _ => format!("centre{}", c + 1),
         };
         let coordinator_name = person(&mut ctx.rng);
-        let coordinator = if c < 2 || size.centres <= 2 {
-            insert_user(db, ctx, &format!("koordinator.{slug}@demo.dk"), &coordinator_name, Role::Coordinator, password_hash)
-                .await?
-        } else {
-            insert_user(db, ctx, &format!("koordinator.{slug}@demo.dk"), &coordinator_name, Role::Coordinator, password_hash)
-                .await?
-        };
+        let coordinator = insert_user(
+            db,
+            ctx,
+            &format!("koordinator.{slug}@demo.dk"),
+            &coordinator_name,
+            Role::Coordinator,
+            password_hash,
+        )
+        .await?;
         let nurse_name = person(&mut ctx.rng);
         let nurse =
-            insert_user(db, ctx, &format!("sygeplejerske.{slug}@demo.dk"), &nurse_name, Role::Nurse, password_hash).await?;
+            insert_user(db, ctx, &format!("sygeplejerske.{slug}@demo.dk"), &nurse_name, Role::Nurse, password_hash)
+                .await?;
         let second_name = person(&mut ctx.rng);
         let second =
             insert_user(db, ctx, &format!("sosu.{slug}@demo.dk"), &second_name, Role::Nurse, password_hash).await?;
@@ -434,8 +462,12 @@ async fn insert_residents(
             let gp = (!external).then(|| centre.doctors[r % centre.doctors.len()]);
             let status = if r % 15 == 4 { ResidentStatus::Terminal } else { ResidentStatus::Active };
             let scale = if c == 0 && r == 2 { Spo2Scale::Scale2 } else { Spo2Scale::Scale1 };
-            let born = NaiveDate::from_ymd_opt(ctx.rng.range(1925, 1950), ctx.rng.range(1, 12) as u32, ctx.rng.range(1, 28) as u32)
-                .unwrap_or_default();
+            let born = NaiveDate::from_ymd_opt(
+                ctx.rng.range(1925, 1950),
+                ctx.rng.range(1, 12) as u32,
+                ctx.rng.range(1, 28) as u32,
+            )
+            .unwrap_or_default();
             rows.push(resident::ActiveModel {
                 id: Set(id),
                 care_centre_id: Set(centre.id),
@@ -473,7 +505,13 @@ async fn insert_residents(
                     updated_at: Set(at),
                 });
             }
-            infos.push(ResidentInfo { id, centre: c, gp, scale, sick: r % 10 == 1 || status == ResidentStatus::Terminal });
+            infos.push(ResidentInfo {
+                id,
+                centre: c,
+                gp,
+                scale,
+                sick: r % 10 == 1 || status == ResidentStatus::Terminal,
+            });
         }
     }
     insert_many(db, rows).await?;
@@ -505,17 +543,28 @@ async fn insert_observations(
     residents: &[ResidentInfo],
 ) -> Result<(), DbErr> {
     let mut batch = Vec::with_capacity(500);
+    // Rounds start at 07:00 Danish time and spread over the day shift and evening.
+    let midnight = ctx
+        .today
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(chrono_tz::Europe::Copenhagen).earliest())
+        .map_or(ctx.now, |t| t.with_timezone(&Utc));
+    let spacing = 14 * 60 / i64::from(size.observations_per_day.max(1));
     for resident in residents {
         let nurses = &centres[resident.centre].nurses;
         for day in (0..size.days as i64).rev() {
             for n in 0..size.observations_per_day as i64 {
-                let minutes = 7 * 60 + n * (14 * 60 / size.observations_per_day.max(1) as i64) + ctx.rng.below(40) as i64;
-                let recorded_at = ctx.now - Duration::days(day + 1) + Duration::minutes(minutes);
+                let minutes = 7 * 60 + n * spacing + ctx.rng.below(40) as i64;
+                let recorded_at = midnight - Duration::days(day) + Duration::minutes(minutes);
                 if recorded_at >= ctx.now {
                     continue;
                 }
-                // The sick deteriorate over the last three days.
-                let severity = if day < 3 { 3 - day as i32 } else { 0 };
+                // The sick deteriorate over the last two days (MEDIUM and HIGH scores).
+                let severity = match (ctx.now - recorded_at).num_hours() {
+                    ..24 => 2,
+                    24..48 => 1,
+                    _ => 0,
+                };
                 let mut input = vitals(&mut ctx.rng, resident.sick, resident.scale, severity);
                 let partial = ctx.rng.chance(8);
                 if partial {
@@ -629,7 +678,14 @@ async fn insert_medications(db: &impl ConnectionTrait, ctx: &mut Ctx, residents:
     insert_many(db, reviews).await
 }
 
-fn plan(ctx: &mut Ctx, resident: Uuid, revision: i32, status: CarePlanStatus, author: Uuid, age: i64) -> care_plan::ActiveModel {
+fn plan(
+    ctx: &mut Ctx,
+    resident: Uuid,
+    revision: i32,
+    status: CarePlanStatus,
+    author: Uuid,
+    age: i64,
+) -> care_plan::ActiveModel {
     let at = ctx.now - Duration::days(age);
     let agreed = status != CarePlanStatus::Draft;
     let sections: Vec<_> = CARE_PLAN_SECTIONS.iter().map(|(h, t)| json!({"heading": h, "text": t})).collect();
@@ -820,26 +876,84 @@ async fn insert_meetings(
         // Four weekly advisory meetings held, one planned (deadline ahead), one with the agenda sent.
         for week in (1..=4).rev() {
             let starts = ctx.now - Duration::days(7 * week) - Duration::hours(2);
-            let id = insert_meeting(db, ctx, centre, doctor, MeetingKind::Advisory, starts, MeetingStatus::Held, 60).await?;
-            let topic = [AgendaTopic::UrineSampling, AgendaTopic::SharedMedicationCard, AgendaTopic::PainManagement, AgendaTopic::DoseDispensing][week as usize % 4];
-            insert_agenda_item(db, ctx, id, topic, centre.nurses[0], None, Some("Drøftet; ny instruks udarbejdes af koordinator.")).await?;
+            let id =
+                insert_meeting(db, ctx, centre, doctor, MeetingKind::Advisory, starts, MeetingStatus::Held, 60).await?;
+            let topic = [
+                AgendaTopic::UrineSampling,
+                AgendaTopic::SharedMedicationCard,
+                AgendaTopic::PainManagement,
+                AgendaTopic::DoseDispensing,
+            ][week as usize % 4];
+            insert_agenda_item(
+                db,
+                ctx,
+                id,
+                topic,
+                centre.nurses[0],
+                None,
+                Some("Drøftet; ny instruks udarbejdes af koordinator."),
+            )
+            .await?;
             insert_time_entry(db, ctx, centre, doctor, TimeEntryKind::GeneralAdvisory, starts, 60, Some(id)).await?;
         }
         let review_at = ctx.now - Duration::days(10);
         let review =
-            insert_meeting(db, ctx, centre, doctor, MeetingKind::ResidentReview, review_at, MeetingStatus::Held, 90).await?;
-        insert_agenda_item(db, ctx, review, AgendaTopic::ResidentCase, centre.coordinator, first_resident, Some("Medicin gennemgået.")).await?;
-        insert_time_entry(db, ctx, centre, doctor, TimeEntryKind::IndividualTreatment, review_at, 90, Some(review)).await?;
+            insert_meeting(db, ctx, centre, doctor, MeetingKind::ResidentReview, review_at, MeetingStatus::Held, 90)
+                .await?;
+        insert_agenda_item(
+            db,
+            ctx,
+            review,
+            AgendaTopic::ResidentCase,
+            centre.coordinator,
+            first_resident,
+            Some("Medicin gennemgået."),
+        )
+        .await?;
+        insert_time_entry(db, ctx, centre, doctor, TimeEntryKind::IndividualTreatment, review_at, 90, Some(review))
+            .await?;
 
-        let sent = insert_meeting(db, ctx, centre, doctor, MeetingKind::Advisory, ctx.now + Duration::hours(26), MeetingStatus::AgendaSent, 60).await?;
+        let sent = insert_meeting(
+            db,
+            ctx,
+            centre,
+            doctor,
+            MeetingKind::Advisory,
+            ctx.now + Duration::hours(26),
+            MeetingStatus::AgendaSent,
+            60,
+        )
+        .await?;
         insert_agenda_item(db, ctx, sent, AgendaTopic::Swabbing, centre.nurses[0], None, None).await?;
         insert_agenda_item(db, ctx, sent, AgendaTopic::OtcMedicine, centre.nurses[1], None, None).await?;
-        let planned = insert_meeting(db, ctx, centre, doctor, MeetingKind::Advisory, ctx.now + Duration::days(6), MeetingStatus::Planned, 60).await?;
-        insert_agenda_item(db, ctx, planned, AgendaTopic::LifeProlongingTreatment, centre.coordinator, None, None).await?;
-        insert_agenda_item(db, ctx, planned, AgendaTopic::Resuscitation, centre.nurses[0], first_resident, None).await?;
+        let planned = insert_meeting(
+            db,
+            ctx,
+            centre,
+            doctor,
+            MeetingKind::Advisory,
+            ctx.now + Duration::days(6),
+            MeetingStatus::Planned,
+            60,
+        )
+        .await?;
+        insert_agenda_item(db, ctx, planned, AgendaTopic::LifeProlongingTreatment, centre.coordinator, None, None)
+            .await?;
+        insert_agenda_item(db, ctx, planned, AgendaTopic::Resuscitation, centre.nurses[0], first_resident, None)
+            .await?;
         if c == 0 {
             // A care conference for the relative's resident; the invitation is added with the relative.
-            insert_meeting(db, ctx, centre, doctor, MeetingKind::CareConference, ctx.now + Duration::days(9), MeetingStatus::Planned, 45).await?;
+            insert_meeting(
+                db,
+                ctx,
+                centre,
+                doctor,
+                MeetingKind::CareConference,
+                ctx.now + Duration::days(9),
+                MeetingStatus::Planned,
+                45,
+            )
+            .await?;
         }
     }
     Ok(())
@@ -891,10 +1005,14 @@ async fn insert_agenda_item(
     outcome: Option<&str>,
 ) -> Result<(), DbErr> {
     let (title, description) = match topic {
-        AgendaTopic::UrineSampling => ("Urinprøver", "Hvornår tager vi urinprøve, og hvordan undgår vi unødig antibiotika?"),
+        AgendaTopic::UrineSampling => {
+            ("Urinprøver", "Hvornår tager vi urinprøve, og hvordan undgår vi unødig antibiotika?")
+        }
         AgendaTopic::Swabbing => ("Podning af sår", "Fælles instruks for podning af kroniske sår."),
         AgendaTopic::SharedMedicationCard => ("FMK", "Afstemning af FMK ved indflytning og udskrivelse."),
-        AgendaTopic::LifeProlongingTreatment => ("Livsforlængende behandling", "Hvordan tager vi samtalen med nye beboere?"),
+        AgendaTopic::LifeProlongingTreatment => {
+            ("Livsforlængende behandling", "Hvordan tager vi samtalen med nye beboere?")
+        }
         AgendaTopic::DoseDispensing => ("Dosisdispensering", "Overgang til dosisdispenseret medicin."),
         AgendaTopic::OtcMedicine => ("Håndkøbsmedicin", "Retningslinje for håndkøbsmedicin og naturlægemidler."),
         AgendaTopic::PainManagement => ("Smertebehandling", "Brug af smerteskema hos beboere med demens."),
@@ -959,7 +1077,9 @@ async fn insert_relatives(
     password_hash: &str,
 ) -> Result<(), DbErr> {
     use sea_orm::{ColumnTrait, QueryFilter};
-    let Some(resident) = residents.iter().find(|r| r.centre == 0) else { return Ok(()) };
+    let Some(resident) = residents.iter().find(|r| r.centre == 0) else {
+        return Ok(());
+    };
     let relative = insert_user(db, ctx, "paaroerende@demo.dk", "Susanne Holm", Role::Relative, password_hash).await?;
     let other = insert_user(db, ctx, "paaroerende2@demo.dk", "Jens Kjær", Role::Relative, password_hash).await?;
     let mut links = vec![(relative, resident.id, "Datter")];
@@ -982,10 +1102,8 @@ async fn insert_relatives(
         .exec_without_returning(db)
         .await?;
     }
-    let conference = meeting::Entity::find()
-        .filter(meeting::Column::Kind.eq(MeetingKind::CareConference))
-        .one(db)
-        .await?;
+    let conference =
+        meeting::Entity::find().filter(meeting::Column::Kind.eq(MeetingKind::CareConference)).one(db).await?;
     if let Some(conference) = conference {
         meeting_invitation::Entity::insert(meeting_invitation::ActiveModel {
             id: Set(ctx.rng.id(ctx.now)),

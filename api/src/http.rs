@@ -6,11 +6,11 @@ use crate::error::AppError;
 use crate::graphql::{RequestState, loaders};
 use crate::startup::AppState;
 use async_graphql::http::GraphiQLSource;
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::Json;
 use serde_json::{Value, json};
 
 fn error_body(code: &str, message: &str) -> Value {
@@ -27,8 +27,14 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// Resolves the viewer of the request's bearer token; no token is an anonymous request
 /// (which may only log in), a bad token is `UNAUTHENTICATED`.
-async fn viewer(state: &AppState, headers: &HeaderMap, now: chrono::DateTime<chrono::Utc>) -> Result<Option<Viewer>, AppError> {
-    let Some(token) = bearer(headers) else { return Ok(None) };
+async fn viewer(
+    state: &AppState,
+    headers: &HeaderMap,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<Viewer>, AppError> {
+    let Some(token) = bearer(headers) else {
+        return Ok(None);
+    };
     let claims = state.keys.verify_access(token)?;
     let issued_at = chrono::DateTime::from_timestamp(claims.iat, 0).ok_or(AppError::Unauthenticated)?;
     Viewer::load(&state.db, claims.sub, issued_at, now).await.map(Some)
@@ -44,14 +50,18 @@ pub async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: By
     }
     let value: Value = match serde_json::from_slice(&body) {
         Ok(value) => value,
-        Err(_) => return reject(StatusCode::BAD_REQUEST, "VALIDATION", "The body is not valid JSON"),
+        Err(_) => {
+            return reject(StatusCode::BAD_REQUEST, "VALIDATION", "The body is not valid JSON");
+        }
     };
     if value.is_array() {
         return reject(StatusCode::BAD_REQUEST, "VALIDATION", "Batched requests are not supported");
     }
     let request: async_graphql::Request = match serde_json::from_value(value) {
         Ok(request) => request,
-        Err(_) => return reject(StatusCode::BAD_REQUEST, "VALIDATION", "Not a GraphQL request"),
+        Err(_) => {
+            return reject(StatusCode::BAD_REQUEST, "VALIDATION", "Not a GraphQL request");
+        }
     };
     let now = state.clock.now();
     let viewer = match viewer(&state, &headers, now).await {
@@ -67,9 +77,13 @@ pub async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: By
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     let today = now.with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();
-    let request = request
-        .data(loaders::loaders(state.db.clone(), today))
-        .data(RequestState { db: state.db.clone(), keys: state.keys.clone(), viewer, now, request_id });
+    let request = request.data(loaders::loaders(state.db.clone(), today)).data(RequestState {
+        db: state.db.clone(),
+        keys: state.keys.clone(),
+        viewer,
+        now,
+        request_id,
+    });
     let mut response = state.schema.execute(request).await;
     // Errors raised by async-graphql itself (parse, validation, limits) carry no code: they are
     // all about the request the client sent.

@@ -107,9 +107,6 @@ mod tests {
         let id = encode(Kind::Resident, uuid);
         assert_eq!(decode(&id, Kind::Resident, "id").ok(), Some(uuid));
         assert!(matches!(decode(&id, Kind::Question, "id"), Err(AppError::NotFound)));
-        assert!(matches!(
-            decode(&ID("garbage!".into()), Kind::Resident, "id"),
-            Err(AppError::Validation { .. })
-        ));
+        assert!(matches!(decode(&ID("garbage!".into()), Kind::Resident, "id"), Err(AppError::Validation { .. })));
     }
 }

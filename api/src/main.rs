@@ -1,5 +1,8 @@
 //! `plejelink [serve [--demo] [size flags]] | migrate | export-schema | load-demo [size flags]`
 
+// The command line is where printing to stdout belongs (usage, demo logins, schema).
+#![allow(clippy::print_stdout)]
+
 use anyhow::{Context, bail};
 use plejelink::clock::Clock;
 use plejelink::configuration::Settings;
@@ -66,7 +69,6 @@ async fn load_demo(settings: &Settings, size: &DemoSize) -> anyhow::Result<bool>
     Ok(true)
 }
 
-#[allow(clippy::print_stdout)]
 fn print_logins() {
     println!("\nPlejelink demo logins (password: {}):", demo::DEMO_PASSWORD);
     for (email, role) in demo::DEMO_LOGINS {

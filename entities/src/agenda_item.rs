@@ -1,7 +1,7 @@
 //! One topic on the agenda of a meeting.
 
+use crate::enums::AgendaTopic;
 use sea_orm::entity::prelude::*;
-use crate::enums::{AgendaTopic};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "agenda_items")]
@@ -30,7 +30,11 @@ pub enum Relation {
     Resident,
     #[sea_orm(belongs_to = "super::user::Entity", from = "Column::ProposedBy", to = "super::user::Column::Id")]
     User,
-    #[sea_orm(belongs_to = "super::question::Entity", from = "Column::SourceQuestionId", to = "super::question::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::question::Entity",
+        from = "Column::SourceQuestionId",
+        to = "super::question::Column::Id"
+    )]
     Question,
 }
 

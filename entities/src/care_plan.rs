@@ -1,7 +1,7 @@
 //! One version of the care plan of a resident (plejeplan).
 
+use crate::enums::CarePlanStatus;
 use sea_orm::entity::prelude::*;
-use crate::enums::{CarePlanStatus};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "care_plans")]

@@ -16,7 +16,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::care_plan::Entity", from = "Column::CarePlanId", to = "super::care_plan::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::care_plan::Entity",
+        from = "Column::CarePlanId",
+        to = "super::care_plan::Column::Id"
+    )]
     CarePlan,
     #[sea_orm(belongs_to = "super::user::Entity", from = "Column::RelativeUserId", to = "super::user::Column::Id")]
     User,

@@ -1,7 +1,7 @@
 //! The agreed terms between doctor and care centre (forventningsafstemning).
 
-use sea_orm::entity::prelude::*;
 use crate::enums::{AgreementStatus, ContactParty, MeetingCadence};
+use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "collaboration_agreements")]
@@ -37,13 +37,21 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::care_centre::Entity", from = "Column::CareCentreId", to = "super::care_centre::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::care_centre::Entity",
+        from = "Column::CareCentreId",
+        to = "super::care_centre::Column::Id"
+    )]
     CareCentre,
     #[sea_orm(belongs_to = "super::doctor::Entity", from = "Column::DoctorId", to = "super::doctor::Column::Id")]
     Doctor,
     #[sea_orm(belongs_to = "super::user::Entity", from = "Column::ProposedBy", to = "super::user::Column::Id")]
     ProposedBy,
-    #[sea_orm(belongs_to = "super::user::Entity", from = "Column::CoordinatorAcceptedBy", to = "super::user::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::user::Entity",
+        from = "Column::CoordinatorAcceptedBy",
+        to = "super::user::Column::Id"
+    )]
     CoordinatorAcceptedBy,
     #[sea_orm(belongs_to = "super::user::Entity", from = "Column::DoctorAcceptedBy", to = "super::user::Column::Id")]
     DoctorAcceptedBy,

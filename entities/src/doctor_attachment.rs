@@ -18,7 +18,11 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(belongs_to = "super::doctor::Entity", from = "Column::DoctorId", to = "super::doctor::Column::Id")]
     Doctor,
-    #[sea_orm(belongs_to = "super::care_centre::Entity", from = "Column::CareCentreId", to = "super::care_centre::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::care_centre::Entity",
+        from = "Column::CareCentreId",
+        to = "super::care_centre::Column::Id"
+    )]
     CareCentre,
 }
 

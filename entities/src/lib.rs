@@ -1,6 +1,5 @@
 //! sea-orm entities of Plejelink: storage only, no GraphQL types and no business rules.
 
-pub mod enums;
 pub mod agenda_item;
 pub mod audit_event;
 pub mod care_centre;
@@ -9,6 +8,7 @@ pub mod care_plan_acknowledgement;
 pub mod collaboration_agreement;
 pub mod doctor;
 pub mod doctor_attachment;
+pub mod enums;
 pub mod idempotency_key;
 pub mod invite;
 pub mod medication;

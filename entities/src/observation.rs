@@ -1,7 +1,7 @@
 //! One set of vital signs with its NEWS2; never edited or deleted.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::{Consciousness, News2Risk};
+use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "observations")]

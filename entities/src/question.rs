@@ -1,7 +1,7 @@
 //! A written question from staff to the doctor (korrespondance).
 
-use sea_orm::entity::prelude::*;
 use crate::enums::{QuestionPriority, QuestionStatus};
+use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "questions")]
@@ -32,7 +32,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::care_centre::Entity", from = "Column::CareCentreId", to = "super::care_centre::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::care_centre::Entity",
+        from = "Column::CareCentreId",
+        to = "super::care_centre::Column::Id"
+    )]
     CareCentre,
     #[sea_orm(belongs_to = "super::resident::Entity", from = "Column::ResidentId", to = "super::resident::Column::Id")]
     Resident,

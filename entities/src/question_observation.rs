@@ -17,7 +17,11 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(belongs_to = "super::question::Entity", from = "Column::QuestionId", to = "super::question::Column::Id")]
     Question,
-    #[sea_orm(belongs_to = "super::observation::Entity", from = "Column::ObservationId", to = "super::observation::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::observation::Entity",
+        from = "Column::ObservationId",
+        to = "super::observation::Column::Id"
+    )]
     Observation,
 }
 

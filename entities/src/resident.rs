@@ -1,7 +1,7 @@
 //! A person living in the care centre (beboer).
 
-use sea_orm::entity::prelude::*;
 use crate::enums::{ResidentStatus, Spo2Scale};
+use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "residents")]
@@ -27,7 +27,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::care_centre::Entity", from = "Column::CareCentreId", to = "super::care_centre::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::care_centre::Entity",
+        from = "Column::CareCentreId",
+        to = "super::care_centre::Column::Id"
+    )]
     CareCentre,
     #[sea_orm(belongs_to = "super::doctor::Entity", from = "Column::GpDoctorId", to = "super::doctor::Column::Id")]
     Doctor,

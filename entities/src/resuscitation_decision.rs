@@ -1,7 +1,7 @@
 //! A GP's documented decision on CPR and life-prolonging treatment; history kept.
 
+use crate::enums::ResuscitationChoice;
 use sea_orm::entity::prelude::*;
-use crate::enums::{ResuscitationChoice};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "resuscitation_decisions")]

@@ -18,7 +18,11 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(belongs_to = "super::user::Entity", from = "Column::UserId", to = "super::user::Column::Id")]
     User,
-    #[sea_orm(belongs_to = "super::care_centre::Entity", from = "Column::CareCentreId", to = "super::care_centre::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::care_centre::Entity",
+        from = "Column::CareCentreId",
+        to = "super::care_centre::Column::Id"
+    )]
     CareCentre,
 }
 

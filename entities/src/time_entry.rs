@@ -1,7 +1,7 @@
 //! The doctor's recorded advisory or treatment time.
 
+use crate::enums::TimeEntryKind;
 use sea_orm::entity::prelude::*;
-use crate::enums::{TimeEntryKind};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "time_entries")]
@@ -23,7 +23,11 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(belongs_to = "super::doctor::Entity", from = "Column::DoctorId", to = "super::doctor::Column::Id")]
     Doctor,
-    #[sea_orm(belongs_to = "super::care_centre::Entity", from = "Column::CareCentreId", to = "super::care_centre::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::care_centre::Entity",
+        from = "Column::CareCentreId",
+        to = "super::care_centre::Column::Id"
+    )]
     CareCentre,
     #[sea_orm(belongs_to = "super::meeting::Entity", from = "Column::MeetingId", to = "super::meeting::Column::Id")]
     Meeting,

@@ -1,7 +1,7 @@
 //! A person who signs in: staff, doctor, relative or administrator.
 
+use crate::enums::Role;
 use sea_orm::entity::prelude::*;
-use crate::enums::{Role};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
@@ -22,7 +22,6 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

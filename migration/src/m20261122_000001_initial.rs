@@ -6,7 +6,33 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 /// Every table, in foreign-key order.
-const TABLES: &[&str] = &["users", "care_centres", "staff_memberships", "doctors", "doctor_attachments", "collaboration_agreements", "residents", "resuscitation_decisions", "observations", "questions", "question_observations", "messages", "meetings", "meeting_invitations", "agenda_items", "care_plans", "care_plan_acknowledgements", "medications", "medication_reviews", "time_entries", "relative_links", "audit_events", "refresh_tokens", "idempotency_keys", "invites"];
+const TABLES: &[&str] = &[
+    "users",
+    "care_centres",
+    "staff_memberships",
+    "doctors",
+    "doctor_attachments",
+    "collaboration_agreements",
+    "residents",
+    "resuscitation_decisions",
+    "observations",
+    "questions",
+    "question_observations",
+    "messages",
+    "meetings",
+    "meeting_invitations",
+    "agenda_items",
+    "care_plans",
+    "care_plan_acknowledgements",
+    "medications",
+    "medication_reviews",
+    "time_entries",
+    "relative_links",
+    "audit_events",
+    "refresh_tokens",
+    "idempotency_keys",
+    "invites",
+];
 
 fn ident(name: &str) -> Alias {
     Alias::new(name)

@@ -1,1 +1,206 @@
+//! Black-box test harness: a real server on a random port over a fresh database (SQLite file or
+//! a new PostgreSQL database per test), spoken to over real HTTP.
 
+use chrono::{DateTime, SubsecRound, Utc};
+use plejelink::clock::Clock;
+use plejelink::configuration::Settings;
+use plejelink::demo::{self, DemoSize};
+use plejelink::startup::Application;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs an `async fn(TestApp)` scenario once per backend: `backends!(scenario);` makes the tests
+/// `scenario::sqlite` and `scenario::postgres`.
+#[macro_export]
+macro_rules! backends {
+    ($($scenario:ident),* $(,)?) => {$(
+        mod $scenario {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::spawn_app($crate::Backend::Sqlite).await.expect("SQLite is always available");
+                super::$scenario(app).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::spawn_app($crate::Backend::Postgres).await {
+                    super::$scenario(app).await;
+                }
+            }
+        }
+    )*};
+}
+
+/// The demo size the tests load: small, but every scenario of the demo is in it.
+pub fn test_demo_size() -> DemoSize {
+    DemoSize { centres: 2, residents_per_centre: 12, days: 3, observations_per_day: 2 }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    pub statements: Arc<AtomicU64>,
+    pub clock: Clock,
+    pub now: DateTime<Utc>,
+    pub backend: Backend,
+    /// Removed (file or PostgreSQL database) when the test ends.
+    _database: TestDatabase,
+}
+
+enum TestDatabase {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match self {
+            TestDatabase::Sqlite(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            TestDatabase::Postgres { admin_url, name } => {
+                let (url, name) = (admin_url.clone(), name.clone());
+                // Drop runs outside async; drop the database from a thread with its own runtime.
+                let _ = std::thread::spawn(move || {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                        return;
+                    };
+                    rt.block_on(async {
+                        if let Ok(db) = Database::connect(&url).await {
+                            let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                            let _ = db.execute_raw(Statement::from_string(db.get_database_backend(), sql)).await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// A fresh empty database: a SQLite file in a new directory, or a new PostgreSQL database on the
+/// server of `PLEJELINK_TEST_POSTGRES_URL`. PostgreSQL without that variable skips loudly, unless
+/// `PLEJELINK_TEST_REQUIRE_POSTGRES=1` (as in CI), which makes it fail.
+async fn fresh_database(backend: Backend) -> Option<(String, PathBuf, TestDatabase)> {
+    let dir = std::env::temp_dir().join(format!("plejelink-test-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    match backend {
+        Backend::Sqlite => {
+            let url = format!("sqlite://{}?mode=rwc", dir.join("plejelink.sqlite").display());
+            Some((url, dir.clone(), TestDatabase::Sqlite(dir)))
+        }
+        Backend::Postgres => {
+            let Some(admin_url) = std::env::var("PLEJELINK_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) else {
+                if std::env::var("PLEJELINK_TEST_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+                    panic!("PLEJELINK_TEST_REQUIRE_POSTGRES=1 but PLEJELINK_TEST_POSTGRES_URL is not set");
+                }
+                eprintln!("SKIPPED: PostgreSQL test (set PLEJELINK_TEST_POSTGRES_URL to run it)");
+                return None;
+            };
+            let name = format!("plejelink_test_{}", uuid::Uuid::now_v7().simple());
+            let admin = Database::connect(&admin_url).await.expect("connect to PLEJELINK_TEST_POSTGRES_URL");
+            admin
+                .execute_raw(Statement::from_string(
+                    admin.get_database_backend(),
+                    format!("CREATE DATABASE \"{name}\""),
+                ))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let (base, _) = admin_url.rsplit_once('/').expect("URL with a database name");
+            let url = format!("{base}/{name}");
+            Some((url, dir, TestDatabase::Postgres { admin_url, name }))
+        }
+    }
+}
+
+/// A running server over an empty, migrated database.
+pub async fn spawn_empty_app(backend: Backend) -> Option<TestApp> {
+    let (url, dir, database) = fresh_database(backend).await?;
+    let settings = Settings::from_lookup(|key| match key {
+        "PLEJELINK_DATABASE_URL" => Some(url.clone()),
+        "PLEJELINK_DATA_DIR" => Some(dir.display().to_string()),
+        "PLEJELINK_BIND" => Some("127.0.0.1:0".into()),
+        "PLEJELINK_LOG" => Some("warn".into()),
+        _ => None,
+    })
+    .expect("test settings");
+    plejelink::telemetry::init(&settings);
+    // Microseconds: both databases keep timestamps to the microsecond.
+    let now = Utc::now().trunc_subsecs(6);
+    let clock = Clock::fixed(now);
+    let app = Application::build(&settings, clock.clone()).await.expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let db = app.state.db.clone();
+    let statements = app.state.statements.clone();
+    tokio::spawn(app.run_until_stopped());
+    Some(TestApp { address, client: reqwest::Client::new(), db, statements, clock, now, backend, _database: database })
+}
+
+/// A running server with the test-sized demo dataset loaded at the test's fixed "now".
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    let app = spawn_empty_app(backend).await?;
+    let hash = plejelink::auth::password::hash_password(demo::DEMO_PASSWORD.into()).await.expect("hash");
+    demo::load(&app.db, &test_demo_size(), app.now, &hash).await.expect("load demo");
+    Some(app)
+}
+
+impl TestApp {
+    /// POSTs a GraphQL request and returns the whole response body.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request").json().await.expect("JSON body")
+    }
+
+    /// Like [`TestApp::gql`] but asserts there were no errors and returns `data`.
+    pub async fn data(&self, token: &str, query: &str, variables: Value) -> Value {
+        let body = self.gql(Some(token), query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// Logs in a demo user and returns the access token.
+    pub async fn login(&self, email: &str) -> String {
+        let body = self
+            .gql(
+                None,
+                "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }",
+                json!({ "e": email, "p": demo::DEMO_PASSWORD }),
+            )
+            .await;
+        body["data"]["login"]["accessToken"].as_str().unwrap_or_else(|| panic!("login {email}: {body:#}")).to_owned()
+    }
+
+    /// SQL statements the server ran so far.
+    pub fn statement_count(&self) -> u64 {
+        self.statements.load(Ordering::SeqCst)
+    }
+}
+
+/// The `extensions.code` of the first error, if any.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}
+
+/// Every error code in a response, in order.
+pub fn error_codes(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| errors.iter().filter_map(|e| e["extensions"]["code"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}

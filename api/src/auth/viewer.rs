@@ -65,10 +65,7 @@ impl Viewer {
                     .await?;
             }
             Role::Doctor => {
-                let Some(doctor) = doctor::Entity::find()
-                    .filter(doctor::Column::UserId.eq(user.id))
-                    .one(db)
-                    .await?
+                let Some(doctor) = doctor::Entity::find().filter(doctor::Column::UserId.eq(user.id)).one(db).await?
                 else {
                     return Ok(viewer);
                 };

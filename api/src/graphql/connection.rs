@@ -25,7 +25,8 @@ pub fn page(first: Option<i32>, after: Option<String>, default: u64) -> AppResul
         None => 0,
         Some(after) => {
             let invalid = || AppError::validation("after", "Not a valid cursor");
-            let text = URL_SAFE_NO_PAD.decode(after).ok().and_then(|b| String::from_utf8(b).ok()).ok_or_else(invalid)?;
+            let text =
+                URL_SAFE_NO_PAD.decode(after).ok().and_then(|b| String::from_utf8(b).ok()).ok_or_else(invalid)?;
             let n: u64 = text.strip_prefix("offset:").and_then(|n| n.parse().ok()).ok_or_else(invalid)?;
             n + 1
         }

@@ -81,10 +81,8 @@ macro_rules! by_id_loader {
             type Value = $entity::Model;
             type Error = AppError;
             async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
-                let rows = $entity::Entity::find()
-                    .filter($entity::Column::Id.is_in(ids(keys, |k| k.0)))
-                    .all(&self.db)
-                    .await?;
+                let rows =
+                    $entity::Entity::find().filter($entity::Column::Id.is_in(ids(keys, |k| k.0))).all(&self.db).await?;
                 Ok(rows.into_iter().map(|row| ($key(row.id), row)).collect())
             }
         }
@@ -123,7 +121,10 @@ impl Loader<LatestObservation> for DbLoader {
         let newest = Query::select()
             .column(observation::Column::Id)
             .from(observation::Entity)
-            .and_where(Expr::col((observation::Entity, observation::Column::ResidentId)).equals((resident::Entity, resident::Column::Id)))
+            .and_where(
+                Expr::col((observation::Entity, observation::Column::ResidentId))
+                    .equals((resident::Entity, resident::Column::Id)),
+            )
             .and_where(Expr::col((observation::Entity, observation::Column::EnteredInError)).eq(false))
             .order_by((observation::Entity, observation::Column::RecordedAt), sea_orm::Order::Desc)
             .order_by((observation::Entity, observation::Column::Id), sea_orm::Order::Desc)
@@ -134,10 +135,8 @@ impl Loader<LatestObservation> for DbLoader {
             .from(resident::Entity)
             .and_where(Expr::col((resident::Entity, resident::Column::Id)).is_in(ids(keys, |k| k.0)))
             .to_owned();
-        let rows = observation::Entity::find()
-            .filter(observation::Column::Id.in_subquery(per_resident))
-            .all(&self.db)
-            .await?;
+        let rows =
+            observation::Entity::find().filter(observation::Column::Id.in_subquery(per_resident)).all(&self.db).await?;
         Ok(rows.into_iter().map(|o| (LatestObservation(o.resident_id), o)).collect())
     }
 }

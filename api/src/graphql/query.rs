@@ -1,9 +1,9 @@
 //! Query root (DESIGN §6).
 
+use super::authed;
 use super::connection::{Conn, connection, page};
 use super::enums::ResidentStatus;
 use super::types::*;
-use super::authed;
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
 use crate::services::residents::Clinical;
@@ -86,7 +86,12 @@ impl QueryRoot {
     }
 
     /// DOCTOR only: open questions addressed to the viewer; overdue first, then URGENT, then by due time.
-    async fn doctor_queue(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> AppResult<Conn<Question>> {
+    async fn doctor_queue(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Conn<Question>> {
         let (state, viewer) = authed(ctx)?;
         let paged = questions::doctor_queue(&state.db, viewer, state.now, page(first, after, 20)?).await?;
         Ok(connection(paged, Question))
@@ -121,7 +126,12 @@ impl QueryRoot {
     }
 
     /// Advisory minutes against the allotment for a month ("2026-11").
-    async fn advisory_time_report(&self, ctx: &Context<'_>, care_centre_id: ID, month: String) -> AppResult<AdvisoryTimeReport> {
+    async fn advisory_time_report(
+        &self,
+        ctx: &Context<'_>,
+        care_centre_id: ID,
+        month: String,
+    ) -> AppResult<AdvisoryTimeReport> {
         let (state, viewer) = authed(ctx)?;
         let centre = ids::decode(&care_centre_id, Kind::CareCentre, "careCentreId")?;
         Ok(AdvisoryTimeReport(reports::advisory_time_report(&state.db, viewer, centre, &month).await?))

@@ -14,7 +14,7 @@ use async_graphql::{ComplexObject, Context, ID, Interface, Object, SimpleObject}
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entities::enums::VitalSign as StoredVitalSign;
 use entities::{
-    agenda_item, care_centre, care_plan, collaboration_agreement, medication, medication_review, message, meeting,
+    agenda_item, care_centre, care_plan, collaboration_agreement, medication, medication_review, meeting, message,
     observation, question, relative_link, resident, resuscitation_decision, time_entry, user,
 };
 
@@ -433,16 +433,28 @@ impl Resident {
     }
     async fn medication_reviews(&self, ctx: &Context<'_>) -> AppResult<Vec<MedicationReview>> {
         let (state, clinical) = self.clinical(ctx)?;
-        Ok(resident_service::medication_reviews(&state.db, &clinical).await?.into_iter().map(MedicationReview).collect())
+        Ok(resident_service::medication_reviews(&state.db, &clinical)
+            .await?
+            .into_iter()
+            .map(MedicationReview)
+            .collect())
     }
     /// The resuscitation decision in force.
     async fn resuscitation(&self, ctx: &Context<'_>) -> AppResult<Option<ResuscitationDecision>> {
         let (state, clinical) = self.clinical(ctx)?;
-        Ok(resident_service::resuscitation_history(&state.db, &clinical).await?.into_iter().next().map(ResuscitationDecision))
+        Ok(resident_service::resuscitation_history(&state.db, &clinical)
+            .await?
+            .into_iter()
+            .next()
+            .map(ResuscitationDecision))
     }
     async fn resuscitation_history(&self, ctx: &Context<'_>) -> AppResult<Vec<ResuscitationDecision>> {
         let (state, clinical) = self.clinical(ctx)?;
-        Ok(resident_service::resuscitation_history(&state.db, &clinical).await?.into_iter().map(ResuscitationDecision).collect())
+        Ok(resident_service::resuscitation_history(&state.db, &clinical)
+            .await?
+            .into_iter()
+            .map(ResuscitationDecision)
+            .collect())
     }
     /// The care plan in force: the newest AGREED version the viewer may read.
     async fn care_plan(&self, ctx: &Context<'_>) -> AppResult<Option<CarePlan>> {
@@ -461,7 +473,12 @@ impl Resident {
         let rows = resident_service::relatives(&state.db, &clinical).await?;
         Ok(rows.into_iter().map(|(link, user)| RelativeLink { link, user, now }).collect())
     }
-    async fn questions(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> AppResult<Conn<Question>> {
+    async fn questions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Conn<Question>> {
         let (state, viewer) = authed(ctx)?;
         let paged = resident_service::questions(&state.db, viewer, &self.0, page(first, after, 20)?).await?;
         Ok(connection(paged, Question))
@@ -741,7 +758,9 @@ impl AgendaItem {
     /// The question moved onto the agenda, when the viewer may see it.
     async fn source_question(&self, ctx: &Context<'_>) -> AppResult<Option<Question>> {
         let (_, viewer) = authed(ctx)?;
-        let Some(id) = self.0.source_question_id else { return Ok(None) };
+        let Some(id) = self.0.source_question_id else {
+            return Ok(None);
+        };
         let question = loader(ctx).load_one(QuestionById(id)).await?;
         let visible = |q: &question::Model| match viewer.role {
             entities::enums::Role::Nurse | entities::enums::Role::Coordinator => {

@@ -17,11 +17,7 @@ pub async fn list(db: &impl ConnectionTrait, viewer: &Viewer) -> AppResult<Vec<c
 }
 
 pub async fn get(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<care_centre::Model> {
-    care_centre::Entity::find_by_id(id)
-        .filter(access::centre_scope(viewer))
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)
+    care_centre::Entity::find_by_id(id).filter(access::centre_scope(viewer)).one(db).await?.ok_or(AppError::NotFound)
 }
 
 /// Relatives see a centre's name and contact details only; its internal terms are not theirs.

@@ -10,11 +10,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 pub async fn get(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<meeting::Model> {
-    meeting::Entity::find_by_id(id)
-        .filter(access::meeting_scope(viewer))
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)
+    meeting::Entity::find_by_id(id).filter(access::meeting_scope(viewer)).one(db).await?.ok_or(AppError::NotFound)
 }
 
 /// Meetings starting in `[from, to)`, earliest first, optionally of one centre.

@@ -25,7 +25,9 @@ impl Page {
     pub fn new(offset: u64, first: Option<i32>, default: u64) -> AppResult<Self> {
         let limit = match first {
             None => default,
-            Some(n) if n < 0 => return Err(AppError::validation("first", "first must not be negative")),
+            Some(n) if n < 0 => {
+                return Err(AppError::validation("first", "first must not be negative"));
+            }
             Some(n) if n as u64 > Self::MAX => {
                 return Err(AppError::validation("first", format!("first must be at most {}", Self::MAX)));
             }

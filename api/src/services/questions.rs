@@ -12,11 +12,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 pub async fn get(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<question::Model> {
-    question::Entity::find_by_id(id)
-        .filter(access::question_scope(viewer))
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)
+    question::Entity::find_by_id(id).filter(access::question_scope(viewer)).one(db).await?.ok_or(AppError::NotFound)
 }
 
 /// Still open after its deadline.

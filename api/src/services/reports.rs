@@ -27,8 +27,9 @@ pub fn month_bounds(month: &str) -> AppResult<(NaiveDate, NaiveDate)> {
     }
     let (year, mon): (i32, u32) = (year.parse().map_err(|_| invalid())?, mon.parse().map_err(|_| invalid())?);
     let start = NaiveDate::from_ymd_opt(year, mon, 1).ok_or_else(invalid)?;
-    let end = if mon == 12 { NaiveDate::from_ymd_opt(year + 1, 1, 1) } else { NaiveDate::from_ymd_opt(year, mon + 1, 1) }
-        .ok_or_else(invalid)?;
+    let end =
+        if mon == 12 { NaiveDate::from_ymd_opt(year + 1, 1, 1) } else { NaiveDate::from_ymd_opt(year, mon + 1, 1) }
+            .ok_or_else(invalid)?;
     Ok((start, end))
 }
 

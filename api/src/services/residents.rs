@@ -30,11 +30,7 @@ impl<'a> Clinical<'a> {
 }
 
 pub async fn get(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<resident::Model> {
-    resident::Entity::find_by_id(id)
-        .filter(access::roster_scope(viewer))
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)
+    resident::Entity::find_by_id(id).filter(access::roster_scope(viewer)).one(db).await?.ok_or(AppError::NotFound)
 }
 
 #[derive(Debug, Default)]
@@ -58,9 +54,8 @@ pub async fn list(
     } else if !viewer.care_centre_ids.contains(&centre) {
         return Err(AppError::NotFound);
     }
-    let mut query = resident::Entity::find()
-        .filter(access::roster_scope(viewer))
-        .filter(resident::Column::CareCentreId.eq(centre));
+    let mut query =
+        resident::Entity::find().filter(access::roster_scope(viewer)).filter(resident::Column::CareCentreId.eq(centre));
     if let Some(term) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         if term.chars().count() > 100 {
             return Err(AppError::validation("search", "search must be at most 100 characters"));

@@ -92,10 +92,8 @@ pub async fn refresh(
     now: DateTime<Utc>,
 ) -> AppResult<AuthSession> {
     let txn = db.begin().await?;
-    let Some(current) = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(hash_token(token)))
-        .one(&txn)
-        .await?
+    let Some(current) =
+        refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(hash_token(token))).one(&txn).await?
     else {
         return Err(AppError::Unauthenticated);
     };
@@ -144,10 +142,8 @@ async fn revoke_family(db: &impl ConnectionTrait, family: Uuid, now: DateTime<Ut
 
 /// Ends the session the refresh token belongs to. Unknown tokens are ignored (idempotent).
 pub async fn logout(db: &DatabaseConnection, token: &str, now: DateTime<Utc>) -> AppResult<()> {
-    if let Some(current) = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(hash_token(token)))
-        .one(db)
-        .await?
+    if let Some(current) =
+        refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(hash_token(token))).one(db).await?
     {
         revoke_family(db, current.family_id, now).await?;
     }

@@ -1,0 +1,92 @@
+//! Login, sessions and the viewer resolved per request.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use entities::user;
+use plejelink_tests::{TestApp, backends, error_code};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use serde_json::json;
+
+const LOGIN: &str = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken expiresAt viewer { role email } } }";
+const REFRESH: &str = "mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken refreshToken } }";
+
+async fn every_demo_login_works_with_its_role(app: TestApp) {
+    for (email, role) in plejelink::demo::DEMO_LOGINS {
+        let body = app.gql(None, LOGIN, json!({ "e": email.to_uppercase(), "p": "demo-password" })).await;
+        let login = &body["data"]["login"];
+        assert_eq!(login["viewer"]["email"], *email, "{body:#}");
+        assert!(role.starts_with(login["viewer"]["role"].as_str().expect("role")), "{email}: {body:#}");
+        let token = login["accessToken"].as_str().expect("token");
+        let me = app.data(token, "{ me { email role } }", json!({})).await;
+        assert_eq!(me["me"]["email"], *email);
+        // Header claims: EdDSA with a key id.
+        let header = token.split('.').next().expect("header");
+        let header = URL_SAFE_NO_PAD.decode(header).expect("base64url");
+        let header: serde_json::Value = serde_json::from_slice(&header).expect("header JSON");
+        assert_eq!(header["alg"], "EdDSA");
+        assert!(header["kid"].is_string());
+    }
+}
+
+async fn wrong_password_and_unknown_email_look_the_same(app: TestApp) {
+    let wrong = app.gql(None, LOGIN, json!({ "e": "laege.hansen@demo.dk", "p": "nope" })).await;
+    let unknown = app.gql(None, LOGIN, json!({ "e": "nobody@demo.dk", "p": "demo-password" })).await;
+    assert_eq!(error_code(&wrong), Some("UNAUTHENTICATED"));
+    assert_eq!(wrong["errors"][0]["message"], unknown["errors"][0]["message"]);
+    assert_eq!(error_code(&unknown), Some("UNAUTHENTICATED"));
+}
+
+async fn requests_without_or_with_bad_tokens_are_unauthenticated(app: TestApp) {
+    let anonymous = app.gql(None, "{ me { email } }", json!({})).await;
+    assert_eq!(error_code(&anonymous), Some("UNAUTHENTICATED"));
+    let forged = app.gql(Some("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."), "{ me { email } }", json!({})).await;
+    assert_eq!(error_code(&forged), Some("UNAUTHENTICATED"));
+    assert!(forged.get("data").is_none() || forged["data"].is_null());
+}
+
+async fn refresh_rotates_and_reuse_revokes_the_session(app: TestApp) {
+    let body = app.gql(None, LOGIN, json!({ "e": "sygeplejerske.solhaven@demo.dk", "p": "demo-password" })).await;
+    let first = body["data"]["login"]["refreshToken"].as_str().expect("refresh").to_owned();
+    let rotated = app.gql(None, REFRESH, json!({ "t": first })).await;
+    let second = rotated["data"]["refreshSession"]["refreshToken"].as_str().expect("rotated").to_owned();
+    assert_ne!(first, second);
+    // Reusing the first token is theft or a bug: the whole session ends, including the new token.
+    let reuse = app.gql(None, REFRESH, json!({ "t": first })).await;
+    assert_eq!(error_code(&reuse), Some("UNAUTHENTICATED"));
+    let after = app.gql(None, REFRESH, json!({ "t": second })).await;
+    assert_eq!(error_code(&after), Some("UNAUTHENTICATED"));
+}
+
+async fn logout_ends_the_refresh_token(app: TestApp) {
+    let body = app.gql(None, LOGIN, json!({ "e": "laege.berg@demo.dk", "p": "demo-password" })).await;
+    let refresh = body["data"]["login"]["refreshToken"].as_str().expect("refresh").to_owned();
+    let out = app.gql(None, "mutation($t: String!) { logout(refreshToken: $t) }", json!({ "t": refresh })).await;
+    assert_eq!(out["data"]["logout"], true);
+    let again = app.gql(None, REFRESH, json!({ "t": refresh })).await;
+    assert_eq!(error_code(&again), Some("UNAUTHENTICATED"));
+}
+
+async fn deactivation_ends_access_at_once(app: TestApp) {
+    let token = app.login("sygeplejerske.solhaven@demo.dk").await;
+    app.data(&token, "{ me { email } }", json!({})).await;
+    let nurse = user::Entity::find()
+        .filter(user::Column::Email.eq("sygeplejerske.solhaven@demo.dk"))
+        .one(&app.db)
+        .await
+        .expect("q")
+        .expect("nurse");
+    let mut nurse = nurse.into_active_model();
+    nurse.active = Set(false);
+    nurse.update(&app.db).await.expect("deactivate");
+    let body = app.gql(Some(&token), "{ me { email } }", json!({})).await;
+    assert_eq!(error_code(&body), Some("UNAUTHENTICATED"));
+}
+
+backends!(
+    every_demo_login_works_with_its_role,
+    wrong_password_and_unknown_email_look_the_same,
+    requests_without_or_with_bad_tokens_are_unauthenticated,
+    refresh_rotates_and_reuse_revokes_the_session,
+    logout_ends_the_refresh_token,
+    deactivation_ends_access_at_once,
+);

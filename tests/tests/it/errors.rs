@@ -1,0 +1,72 @@
+//! Errors carry stable codes and the field; the HTTP layer refuses what is not a plain JSON POST.
+
+use plejelink_tests::{TestApp, backends, error_code};
+use serde_json::json;
+
+async fn bad_input_gets_validation_with_the_field(app: TestApp) {
+    let token = app.login("sygeplejerske.solhaven@demo.dk").await;
+    let body = app.gql(Some(&token), "{ resident(id: \"not-an-id\") { fullName } }", json!({})).await;
+    assert_eq!(error_code(&body), Some("VALIDATION"));
+    assert_eq!(body["errors"][0]["extensions"]["field"], "id");
+
+    let centres = app.data(&token, "{ careCentres { id } }", json!({})).await;
+    let centre = centres["careCentres"][0]["id"].clone();
+    let body = app
+        .gql(
+            Some(&token),
+            "query($c: ID!) { residents(careCentreId: $c, first: 500) { totalCount } }",
+            json!({ "c": centre }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("VALIDATION"));
+    assert_eq!(body["errors"][0]["extensions"]["field"], "first");
+
+    let body = app
+        .gql(
+            Some(&token),
+            "query($c: ID!) { residents(careCentreId: $c, after: \"xyz\") { totalCount } }",
+            json!({ "c": centre }),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "after");
+
+    // A syntax error is the client's: VALIDATION, never INTERNAL.
+    let body = app.gql(Some(&token), "{ me { ", json!({})).await;
+    assert_eq!(error_code(&body), Some("VALIDATION"));
+}
+
+async fn an_id_of_another_type_is_not_found(app: TestApp) {
+    let token = app.login("sygeplejerske.solhaven@demo.dk").await;
+    let centres = app.data(&token, "{ careCentres { id } }", json!({})).await;
+    let centre = centres["careCentres"][0]["id"].clone();
+    let body =
+        app.gql(Some(&token), "query($id: ID!) { resident(id: $id) { fullName } }", json!({ "id": centre })).await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+}
+
+async fn only_single_json_posts_are_accepted(app: TestApp) {
+    let url = format!("{}/graphql", app.address);
+    let form = app.client.post(&url).header("content-type", "text/plain").body("{\"query\":\"{ __typename }\"}");
+    assert_eq!(form.send().await.expect("send").status(), 415, "CSRF: only application/json");
+    let batch = app.client.post(&url).json(&json!([{ "query": "{ __typename }" }, { "query": "{ __typename }" }]));
+    let response = batch.send().await.expect("send");
+    assert_eq!(response.status(), 400, "no batching");
+    let get = app.client.get(format!("{url}?query=%7B__typename%7D")).send().await.expect("send");
+    assert_eq!(get.status(), 405, "no GET");
+    let ok = app.client.post(&url).json(&json!({ "query": "{ __typename }" })).send().await.expect("send");
+    assert_eq!(ok.status(), 200);
+}
+
+async fn oversized_bodies_are_refused(app: TestApp) {
+    let url = format!("{}/graphql", app.address);
+    let huge = "x".repeat(plejelink::startup::BODY_LIMIT + 1);
+    let response = app.client.post(&url).json(&json!({ "query": huge })).send().await.expect("send");
+    assert_eq!(response.status(), 413);
+}
+
+backends!(
+    bad_input_gets_validation_with_the_field,
+    an_id_of_another_type_is_not_found,
+    only_single_json_posts_are_accepted,
+    oversized_bodies_are_refused,
+);

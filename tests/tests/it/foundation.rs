@@ -1,0 +1,151 @@
+//! Migrations, schema snapshot, health endpoints, SQLite settings and the demo dataset.
+
+use entities::enums::{CarePlanStatus, MeetingStatus, News2Risk, QuestionStatus, Role};
+use entities::{care_plan, meeting, observation, question, relative_link, resident, user};
+use migration::{Migrator, MigratorTrait};
+use plejelink_tests::{Backend, TestApp, backends, spawn_empty_app};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Statement};
+
+async fn migrations_go_up_down_and_up_again(app: TestApp) {
+    // The app already migrated up; take everything down and up again.
+    Migrator::down(&app.db, None).await.expect("down");
+    let tables = match app.backend {
+        Backend::Sqlite => {
+            "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'seaql%' AND name NOT LIKE 'sqlite%'"
+        }
+        Backend::Postgres => {
+            "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT LIKE 'seaql%'"
+        }
+    };
+    let count = |db: &sea_orm::DatabaseConnection| {
+        let stmt = Statement::from_string(db.get_database_backend(), tables);
+        let db = db.clone();
+        async move { db.query_one_raw(stmt).await.expect("count").expect("row").try_get::<i64>("", "n").expect("n") }
+    };
+    assert_eq!(count(&app.db).await, 0, "down drops every table");
+    Migrator::up(&app.db, None).await.expect("up again");
+    assert_eq!(count(&app.db).await, 25, "up creates every table");
+}
+
+async fn demo_dataset_has_every_scenario(app: TestApp) {
+    let db = &app.db;
+    for (email, _) in plejelink::demo::DEMO_LOGINS {
+        let found = user::Entity::find().filter(user::Column::Email.eq(*email)).one(db).await.expect("query");
+        assert!(found.is_some_and(|u| u.active), "{email} exists");
+    }
+    let relatives = user::Entity::find().filter(user::Column::Role.eq(Role::Relative)).count(db).await.expect("q");
+    assert!(relatives >= 1);
+    let overdue = question::Entity::find()
+        .filter(question::Column::Status.eq(QuestionStatus::Open))
+        .filter(question::Column::DueAt.lt(app.now))
+        .count(db)
+        .await
+        .expect("q");
+    assert!(overdue >= 1, "an overdue question");
+    let planned = meeting::Entity::find()
+        .filter(meeting::Column::Status.eq(MeetingStatus::Planned))
+        .filter(meeting::Column::StartsAt.gt(app.now + chrono::Duration::hours(48)))
+        .count(db)
+        .await
+        .expect("q");
+    assert!(planned >= 1, "a meeting whose agenda deadline is ahead");
+    let sent = meeting::Entity::find().filter(meeting::Column::Status.eq(MeetingStatus::AgendaSent)).count(db).await;
+    assert!(sent.expect("q") >= 1, "a meeting whose agenda was sent");
+    let alarming = observation::Entity::find()
+        .filter(observation::Column::News2Risk.is_in([News2Risk::Medium, News2Risk::High]))
+        .count(db)
+        .await
+        .expect("q");
+    assert!(alarming >= 1, "MEDIUM or HIGH observations");
+    let scale_2 = resident::Entity::find()
+        .filter(resident::Column::Spo2Scale.eq(entities::enums::Spo2Scale::Scale2))
+        .count(db)
+        .await
+        .expect("q");
+    assert_eq!(scale_2, 1, "one resident on SpO2 scale 2");
+    let external = resident::Entity::find().filter(resident::Column::GpDoctorId.is_null()).count(db).await.expect("q");
+    assert!(external >= 1, "some keep an external GP");
+    // The relative's resident has an AGREED care plan shared with relatives.
+    let relative = user::Entity::find().filter(user::Column::Email.eq("paaroerende@demo.dk")).one(db).await;
+    let relative = relative.expect("q").expect("relative");
+    let link = relative_link::Entity::find()
+        .filter(relative_link::Column::RelativeUserId.eq(relative.id))
+        .one(db)
+        .await
+        .expect("q")
+        .expect("link");
+    let shared = care_plan::Entity::find()
+        .filter(care_plan::Column::ResidentId.eq(link.resident_id))
+        .filter(care_plan::Column::Status.eq(CarePlanStatus::Agreed))
+        .filter(care_plan::Column::SharedWithRelatives.eq(true))
+        .count(db)
+        .await
+        .expect("q");
+    assert_eq!(shared, 1);
+}
+
+/// The same "now" and size give the same data (ids included).
+#[tokio::test]
+async fn demo_is_deterministic() {
+    let a = spawn_empty_app(Backend::Sqlite).await.expect("sqlite");
+    let b = spawn_empty_app(Backend::Sqlite).await.expect("sqlite");
+    let size = plejelink_tests::test_demo_size();
+    for app in [&a, &b] {
+        plejelink::demo::load(&app.db, &size, a.now, "hash").await.expect("load");
+    }
+    let ids = |app: &TestApp| {
+        let db = app.db.clone();
+        async move {
+            let mut ids: Vec<_> =
+                resident::Entity::find().all(&db).await.expect("q").into_iter().map(|r| (r.id, r.full_name)).collect();
+            ids.sort();
+            ids
+        }
+    };
+    let (ids_a, ids_b) = (ids(&a).await, ids(&b).await);
+    assert_eq!(ids_a.len(), 24);
+    assert_eq!(ids_a, ids_b);
+    assert!(plejelink::demo::load(&a.db, &size, a.now, "hash").await.is_err(), "refuses a filled database");
+}
+
+async fn health_and_keys(app: TestApp) {
+    let get = |path: &str| app.client.get(format!("{}{path}", app.address)).send();
+    assert_eq!(get("/healthz").await.expect("healthz").status(), 200);
+    assert_eq!(get("/readyz").await.expect("readyz").status(), 200);
+    let jwks: serde_json::Value = get("/.well-known/jwks.json").await.expect("jwks").json().await.expect("json");
+    assert_eq!(jwks["keys"][0]["alg"], "EdDSA");
+    assert_eq!(jwks["keys"][0]["crv"], "Ed25519");
+    assert!(jwks["keys"][0]["kid"].as_str().is_some_and(|k| !k.is_empty()));
+}
+
+backends!(migrations_go_up_down_and_up_again, demo_dataset_has_every_scenario, health_and_keys);
+
+#[tokio::test]
+async fn sqlite_runs_with_wal_full_sync_and_foreign_keys() {
+    let app = spawn_empty_app(Backend::Sqlite).await.expect("sqlite");
+    for (pragma, expected) in [("journal_mode", "wal"), ("synchronous", "2"), ("foreign_keys", "1")] {
+        let row = app
+            .db
+            .query_one_raw(Statement::from_string(app.db.get_database_backend(), format!("PRAGMA {pragma}")))
+            .await
+            .expect("pragma")
+            .expect("row");
+        let value =
+            row.try_get_by_index::<String>(0).or_else(|_| row.try_get_by_index::<i64>(0).map(|n| n.to_string()));
+        assert_eq!(value.expect("value").to_lowercase(), expected, "PRAGMA {pragma}");
+    }
+}
+
+#[test]
+fn schema_snapshot_is_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/schema.graphql");
+    let current = plejelink::graphql::sdl();
+    if std::env::var("PLEJELINK_UPDATE_SCHEMA").as_deref() == Ok("1") {
+        std::fs::write(&path, &current).expect("write schema");
+    }
+    let saved = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        saved == current,
+        "api/schema.graphql is out of date: run `cargo run -p plejelink -- export-schema > api/schema.graphql`"
+    );
+}

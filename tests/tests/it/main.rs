@@ -1,0 +1,7 @@
+//! Black-box tests: a real server per test over a real database, on SQLite and PostgreSQL.
+
+mod auth;
+mod errors;
+mod foundation;
+mod scoping;
+mod statements;
