@@ -80,6 +80,7 @@ pub async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: By
     let request = request.data(loaders::loaders(state.db.clone(), today)).data(RequestState {
         db: state.db.clone(),
         keys: state.keys.clone(),
+        events: state.events.clone(),
         viewer,
         now,
         request_id,

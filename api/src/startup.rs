@@ -4,6 +4,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::clock::Clock;
 use crate::configuration::Settings;
 use crate::graphql::{PlejelinkSchema, build_schema};
+use crate::events::{self, EventBus, Events};
 use crate::{db, http};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -24,6 +25,7 @@ pub struct AppState {
     pub schema: PlejelinkSchema,
     pub keys: Arc<JwtKeys>,
     pub clock: Clock,
+    pub events: Events,
     /// SQL statements run since start (tests bound statements per request with it).
     pub statements: Arc<AtomicU64>,
 }
@@ -51,7 +53,12 @@ impl Application {
         db::migrate(&settings.database_url).await?;
         let (db, statements) = connect_counted(&settings.database_url).await?;
         let keys = Arc::new(JwtKeys::load(settings)?);
-        let state = AppState { db, schema: build_schema(settings.is_production()), keys, clock, statements };
+        let bus = EventBus::new();
+        if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            events::spawn_postgres_listener(settings.database_url.clone(), bus.clone());
+        }
+        let events = Events::new(bus, db.clone());
+        let state = AppState { db, schema: build_schema(settings.is_production()), keys, clock, events, statements };
         let router = router(state.clone(), settings);
         let listener = TcpListener::bind(settings.bind).await?;
         Ok(Self { listener, router, state })

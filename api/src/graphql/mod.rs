@@ -10,6 +10,7 @@ pub mod types;
 use crate::auth::Viewer;
 use crate::auth::jwt::JwtKeys;
 use crate::error::{AppError, AppResult};
+use crate::events::Events;
 use async_graphql::{Context, EmptySubscription, Schema, SchemaBuilder};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Copenhagen;
@@ -22,6 +23,7 @@ pub type PlejelinkSchema = Schema<query::QueryRoot, mutation::MutationRoot, Empt
 pub struct RequestState {
     pub db: DatabaseConnection,
     pub keys: Arc<JwtKeys>,
+    pub events: Events,
     pub viewer: Option<Viewer>,
     /// "Now" of this request, from the injectable clock, so one request sees one instant.
     pub now: DateTime<Utc>,
@@ -51,7 +53,7 @@ pub fn authed<'a>(ctx: &Context<'a>) -> AppResult<(&'a RequestState, &'a Viewer)
 
 /// Schema limits: no batching is enforced in HTTP; depth/complexity/alias limits here.
 pub fn schema_builder(production: bool) -> SchemaBuilder<query::QueryRoot, mutation::MutationRoot, EmptySubscription> {
-    let builder = Schema::build(query::QueryRoot, mutation::MutationRoot, EmptySubscription)
+    let builder = Schema::build(query::QueryRoot, mutation::MutationRoot::default(), EmptySubscription)
         .limit_depth(12)
         .limit_complexity(5_000)
         .limit_recursive_depth(32);

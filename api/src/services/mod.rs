@@ -9,7 +9,9 @@ pub mod reports;
 pub mod residents;
 pub mod sessions;
 
+use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
+use entities::enums::Role;
 
 /// An offset page of a list. Offsets (not keysets) because the doctor's queue is ordered by
 /// "overdue now", which moves with the clock.
@@ -48,4 +50,36 @@ impl<T> Paged<T> {
     pub fn has_next(&self) -> bool {
         self.page.offset + (self.rows.len() as u64) < self.total
     }
+}
+
+/// `FORBIDDEN` unless the viewer has one of `roles` (the role may not do this at all).
+pub fn require_role(viewer: &Viewer, roles: &[Role]) -> AppResult<()> {
+    if roles.contains(&viewer.role) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+/// Optimistic concurrency: the client's `expected` version must be the stored one.
+pub fn check_version(expected: i32, stored: i32) -> AppResult<()> {
+    if expected == stored {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(format!("Changed by someone else (version {stored}, you had {expected}); reload")))
+    }
+}
+
+/// Trims `value` and checks it is not empty and at most `max` characters.
+pub fn required_text(field: &str, value: &str, max: usize) -> AppResult<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(AppError::validation(field, format!("{field} must not be empty")));
+    }
+    optional_text(field, Some(value), max).map(Option::unwrap_or_default)
+}
+
+/// Trims `value` (empty becomes `None`) and checks it is at most `max` characters.
+pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> AppResult<Option<String>> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
+    if value.chars().count() > max {
+        return Err(AppError::validation(field, format!("{field} must be at most {max} characters")));
+    }
+    Ok(Some(value.to_owned()))
 }

@@ -1,5 +1,7 @@
 //! Login sessions: a short-lived access JWT plus an opaque refresh token stored only as a hash,
 //! rotated on every use. Presenting an already rotated token revokes the whole session (family).
+//! Token lifetimes run on the real clock (the JWT library checks `exp` against it); the
+//! injectable clock is domain time (deadlines, consent) and only decides refresh-token expiry.
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::{Viewer, password};
@@ -79,7 +81,7 @@ pub async fn login(
     };
     let family = new_id();
     let (_, refresh) = insert_refresh_token(db, user.id, family, now).await?;
-    let (access_token, expires_at) = keys.issue_access(user.id, family, now)?;
+    let (access_token, expires_at) = keys.issue_access(user.id, family, Utc::now())?;
     let viewer = Viewer::for_user(db, user, now).await?;
     Ok(AuthSession { access_token, expires_at, refresh_token: refresh, viewer })
 }
@@ -123,7 +125,7 @@ pub async fn refresh(
     if rotated.rows_affected != 1 {
         return Err(AppError::Unauthenticated);
     }
-    let (access_token, expires_at) = keys.issue_access(user.id, current.family_id, now)?;
+    let (access_token, expires_at) = keys.issue_access(user.id, current.family_id, Utc::now())?;
     let viewer = Viewer::for_user(&txn, user, now).await?;
     txn.commit().await?;
     Ok(AuthSession { access_token, expires_at, refresh_token: refresh, viewer })

@@ -1,12 +1,13 @@
-//! Mutation root: sessions here; care workflows build on it (DESIGN §6).
+//! Login sessions.
 
-use super::state;
-use super::types::AuthPayload;
+use crate::graphql::state;
+use crate::graphql::types::AuthPayload;
 use crate::error::AppResult;
 use crate::services::sessions::{self, AuthSession};
 use async_graphql::{Context, Object};
 
-pub struct MutationRoot;
+#[derive(Default)]
+pub struct SessionMutations;
 
 fn payload(session: AuthSession) -> AuthPayload {
     AuthPayload {
@@ -18,7 +19,7 @@ fn payload(session: AuthSession) -> AuthPayload {
 }
 
 #[Object]
-impl MutationRoot {
+impl SessionMutations {
     /// Email and password to an access token (15 min) and a refresh token.
     async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> AppResult<AuthPayload> {
         let state = state(ctx);

@@ -1,0 +1,8 @@
+//! Mutation root (DESIGN §6): one part per area, merged into one root.
+
+mod sessions;
+
+use async_graphql::MergedObject;
+
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(sessions::SessionMutations);
