@@ -12,7 +12,12 @@ pub enum AppError {
     Unauthenticated,
     NotFound,
     Forbidden,
-    Validation { field: String, message: String },
+    Validation {
+        field: String,
+        message: String,
+    },
+    /// An URGENT question without the required vitals (DESIGN §5); VALIDATION with the list.
+    MissingVitals(Vec<entities::enums::VitalSign>),
     Conflict(String),
     RateLimited,
     Internal(Arc<anyhow::Error>),
@@ -34,7 +39,7 @@ impl AppError {
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::NotFound => "NOT_FOUND",
             Self::Forbidden => "FORBIDDEN",
-            Self::Validation { .. } => "VALIDATION",
+            Self::Validation { .. } | Self::MissingVitals(_) => "VALIDATION",
             Self::Conflict(_) => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
             Self::Internal(_) => "INTERNAL",
@@ -47,6 +52,10 @@ impl AppError {
             Self::NotFound => "Not found".into(),
             Self::Forbidden => "Your role may not do this".into(),
             Self::Validation { message, .. } => message.clone(),
+            Self::MissingVitals(missing) => format!(
+                "Required vitals are missing or too old: {}; measure them, or give an override reason",
+                missing.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ")
+            ),
             Self::Conflict(message) => message.clone(),
             Self::RateLimited => "Too many attempts; try again later".into(),
             Self::Internal(_) => "Internal error".into(),
@@ -68,6 +77,17 @@ impl From<AppError> for async_graphql::Error {
             AppError::Validation { field, .. } => {
                 let field = field.clone();
                 error = error.extend_with(|_, e| e.set("field", field));
+            }
+            AppError::MissingVitals(missing) => {
+                let names: Vec<serde_json::Value> =
+                    missing.iter().filter_map(|v| serde_json::to_value(v).ok()).collect();
+                error = error.extend_with(|_, e| {
+                    e.set("field", "observationIds");
+                    e.set(
+                        "missingVitals",
+                        async_graphql::Value::from_json(serde_json::Value::Array(names)).unwrap_or_default(),
+                    );
+                });
             }
             AppError::Internal(source) => {
                 let error_id = uuid::Uuid::now_v7().to_string();

@@ -3,12 +3,16 @@
 
 use crate::auth::Viewer;
 use crate::error::AppError;
+use crate::graphql::subscription::Subscriber;
 use crate::graphql::{RequestState, loaders};
 use crate::startup::AppState;
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::WebSocketUpgrade;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Value, json};
@@ -98,7 +102,59 @@ pub async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: By
 }
 
 pub async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+    Html(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").finish())
+}
+
+/// The access token from a `connection_init` payload: `{"token": "…"}` or `{"Authorization": "Bearer …"}`.
+fn init_token(payload: &Value) -> Option<&str> {
+    payload
+        .get("token")
+        .or_else(|| payload.get("Authorization"))
+        .or_else(|| payload.get("authorization"))?
+        .as_str()
+        .map(|t| t.strip_prefix("Bearer ").unwrap_or(t).trim())
+}
+
+/// Subscriptions (`graphql-transport-ws`). The token is checked at `connection_init`.
+pub async fn graphql_ws(
+    State(state): State<AppState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
+        let schema = state.schema.clone();
+        GraphQLWebSocket::new(socket, schema, protocol)
+            .on_connection_init(move |payload| async move {
+                let unauthenticated = || async_graphql::Error::from(AppError::Unauthenticated);
+                let token = init_token(&payload).ok_or_else(unauthenticated)?;
+                let claims = state.keys.verify_access(token)?;
+                let issued_at = chrono::DateTime::from_timestamp(claims.iat, 0).ok_or_else(unauthenticated)?;
+                let now = state.clock.now();
+                let viewer = Viewer::load(&state.db, claims.sub, issued_at, now).await?;
+                let today = now.with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();
+                let mut data = async_graphql::Data::default();
+                data.insert(Subscriber {
+                    user_id: claims.sub,
+                    issued_at,
+                    db: state.db.clone(),
+                    bus: state.events.bus().clone(),
+                    clock: state.clock.clone(),
+                });
+                // Nested fields of pushed objects resolve with the scope at connection time;
+                // whether an event is delivered at all is decided with a fresh scope.
+                data.insert(loaders::loaders(state.db.clone(), today));
+                data.insert(RequestState {
+                    db: state.db.clone(),
+                    keys: state.keys.clone(),
+                    events: state.events.clone(),
+                    viewer: Some(viewer),
+                    now,
+                    request_id: format!("ws-{}", uuid::Uuid::now_v7()),
+                });
+                Ok(data)
+            })
+            .serve()
+    })
 }
 
 pub async fn healthz() -> &'static str {

@@ -3,8 +3,8 @@
 use crate::auth::jwt::JwtKeys;
 use crate::clock::Clock;
 use crate::configuration::Settings;
-use crate::graphql::{PlejelinkSchema, build_schema};
 use crate::events::{self, EventBus, Events};
+use crate::graphql::{PlejelinkSchema, build_schema};
 use crate::{db, http};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -77,6 +77,7 @@ impl Application {
 fn router(state: AppState, settings: &Settings) -> Router {
     let mut router = Router::new()
         .route("/graphql", post(http::graphql))
+        .route("/graphql/ws", get(http::graphql_ws))
         .route("/healthz", get(http::healthz))
         .route("/readyz", get(http::readyz))
         .route("/.well-known/jwks.json", get(http::jwks));

@@ -204,3 +204,50 @@ pub fn error_codes(body: &Value) -> Vec<String> {
         .map(|errors| errors.iter().filter_map(|e| e["extensions"]["code"].as_str().map(str::to_owned)).collect())
         .unwrap_or_default()
 }
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A `graphql-transport-ws` subscription opened by [`TestApp::subscribe`].
+pub struct Subscription {
+    socket: Socket,
+}
+
+impl TestApp {
+    /// Opens `/graphql/ws`, authenticates in `connection_init` and starts `query`. Returns once the
+    /// server had time to attach the subscription to the event bus.
+    pub async fn subscribe(&self, token: &str, query: &str, variables: Value) -> Subscription {
+        use futures_util::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        use tokio_tungstenite::tungstenite::{Message, http::HeaderValue};
+        let url = format!("{}/graphql/ws", self.address.replace("http://", "ws://"));
+        let mut request = url.into_client_request().expect("ws request");
+        request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_static("graphql-transport-ws"));
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("ws connect");
+        let init = json!({ "type": "connection_init", "payload": { "token": token } });
+        socket.send(Message::text(init.to_string())).await.expect("init");
+        let ack = socket.next().await.expect("ack").expect("ack message");
+        assert!(ack.to_text().expect("text").contains("connection_ack"), "no ack: {ack:?}");
+        let start = json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": variables } });
+        socket.send(Message::text(start.to_string())).await.expect("subscribe");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        Subscription { socket }
+    }
+}
+
+impl Subscription {
+    /// The `payload` of the next `next` (or `error`) message, or `None` after `wait` seconds.
+    pub async fn next(&mut self, wait: u64) -> Option<Value> {
+        use futures_util::StreamExt;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(wait);
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.socket.next()).await.ok()??.ok()?;
+            let Ok(text) = message.to_text() else { continue };
+            let Ok(value) = serde_json::from_str::<Value>(text) else { continue };
+            match value["type"].as_str() {
+                Some("next") | Some("error") => return Some(value["payload"].clone()),
+                Some("complete") => return None,
+                _ => continue,
+            }
+        }
+    }
+}

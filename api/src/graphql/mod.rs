@@ -5,19 +5,20 @@ pub mod enums;
 pub mod loaders;
 pub mod mutation;
 pub mod query;
+pub mod subscription;
 pub mod types;
 
 use crate::auth::Viewer;
 use crate::auth::jwt::JwtKeys;
 use crate::error::{AppError, AppResult};
 use crate::events::Events;
-use async_graphql::{Context, EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{Context, Schema, SchemaBuilder};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Copenhagen;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
-pub type PlejelinkSchema = Schema<query::QueryRoot, mutation::MutationRoot, EmptySubscription>;
+pub type PlejelinkSchema = Schema<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot>;
 
 /// What every resolver may need, put into each request by the HTTP handler.
 pub struct RequestState {
@@ -52,8 +53,10 @@ pub fn authed<'a>(ctx: &Context<'a>) -> AppResult<(&'a RequestState, &'a Viewer)
 }
 
 /// Schema limits: no batching is enforced in HTTP; depth/complexity/alias limits here.
-pub fn schema_builder(production: bool) -> SchemaBuilder<query::QueryRoot, mutation::MutationRoot, EmptySubscription> {
-    let builder = Schema::build(query::QueryRoot, mutation::MutationRoot::default(), EmptySubscription)
+pub fn schema_builder(
+    production: bool,
+) -> SchemaBuilder<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot> {
+    let builder = Schema::build(query::QueryRoot, mutation::MutationRoot::default(), subscription::SubscriptionRoot)
         .limit_depth(12)
         .limit_complexity(5_000)
         .limit_recursive_depth(32);

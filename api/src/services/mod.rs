@@ -4,6 +4,7 @@
 pub mod access;
 pub mod centres;
 pub mod meetings;
+pub mod observations;
 pub mod questions;
 pub mod reports;
 pub mod residents;

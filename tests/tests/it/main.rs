@@ -3,5 +3,7 @@
 mod auth;
 mod errors;
 mod foundation;
+mod observations;
+mod questions;
 mod scoping;
 mod statements;

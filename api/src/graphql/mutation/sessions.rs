@@ -1,8 +1,8 @@
 //! Login sessions.
 
+use crate::error::AppResult;
 use crate::graphql::state;
 use crate::graphql::types::AuthPayload;
-use crate::error::AppResult;
 use crate::services::sessions::{self, AuthSession};
 use async_graphql::{Context, Object};
 

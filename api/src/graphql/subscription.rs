@@ -1,0 +1,221 @@
+//! Live updates over `graphql-transport-ws` at `/graphql/ws` (token in `connection_init`).
+//! Events carry ids only: for every event the subscriber's scope is read from the database again
+//! and the object re-read with it, so a revoked viewer stops receiving at once.
+
+use super::enums::News2Risk;
+use super::types::{Meeting, Observation, Question, Resident};
+use crate::auth::Viewer;
+use crate::clock::Clock;
+use crate::error::{AppError, AppResult};
+use crate::events::{Event, EventBus, MeetingEventKind as StoredMeetingKind, QuestionEventKind as StoredQuestionKind};
+use crate::ids::{self, Kind};
+use crate::services::{access, meetings, questions, residents};
+use async_graphql::futures_util::Stream;
+use async_graphql::futures_util::stream;
+use async_graphql::{Context, Enum, ID, SimpleObject, Subscription};
+use chrono::{DateTime, Utc};
+use entities::enums::Role;
+use entities::observation;
+use sea_orm::{DatabaseConnection, EntityTrait};
+use tokio::sync::broadcast::error::RecvError;
+use uuid::Uuid;
+
+/// Who opened the WebSocket, checked at `connection_init`.
+#[derive(Clone)]
+pub struct Subscriber {
+    pub user_id: Uuid,
+    pub issued_at: DateTime<Utc>,
+    pub db: DatabaseConnection,
+    pub bus: EventBus,
+    pub clock: Clock,
+}
+
+impl Subscriber {
+    async fn viewer(&self) -> AppResult<Viewer> {
+        Viewer::load(&self.db, self.user_id, self.issued_at, self.clock.now()).await
+    }
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum QuestionEventKind {
+    Asked,
+    Replied,
+    Answered,
+    Closed,
+    MovedToAgenda,
+    /// Events were missed (overload or a lost database connection): refetch.
+    Resync,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum MeetingEventKind {
+    Scheduled,
+    AgendaSent,
+    MinutesRecorded,
+    Cancelled,
+    /// Events were missed: refetch.
+    Resync,
+}
+
+#[derive(SimpleObject)]
+pub struct QuestionEvent {
+    pub kind: QuestionEventKind,
+    /// None only for RESYNC.
+    pub question: Option<Question>,
+}
+
+#[derive(SimpleObject)]
+pub struct ObservationAlert {
+    /// None only when events were missed (refetch then).
+    pub observation: Option<Observation>,
+    pub resident: Option<Resident>,
+    pub risk_level: Option<News2Risk>,
+    pub resync: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct MeetingEvent {
+    pub kind: MeetingEventKind,
+    pub meeting: Option<Meeting>,
+}
+
+/// What an event turns into for one subscriber: an item, or nothing (not theirs).
+enum Delivery<T> {
+    Item(T),
+    Skip,
+}
+
+/// Turns the event bus into a stream of what `deliver` makes of each event for this subscriber;
+/// `resync` is sent when the receiver lagged behind.
+fn events<T, F, Fut>(
+    subscriber: Subscriber,
+    resync: impl Fn() -> T + Send + 'static,
+    deliver: F,
+) -> impl Stream<Item = T> + 'static
+where
+    T: Send + 'static,
+    F: Fn(Subscriber, Viewer, Event) -> Fut + Send + 'static,
+    Fut: Future<Output = AppResult<Delivery<T>>> + Send,
+{
+    let receiver = subscriber.bus.subscribe();
+    stream::unfold((receiver, deliver, resync), move |(mut receiver, deliver, resync)| {
+        let subscriber = subscriber.clone();
+        async move {
+            loop {
+                let event = match receiver.recv().await {
+                    Ok(event) => event,
+                    Err(RecvError::Lagged(_)) => return Some((resync(), (receiver, deliver, resync))),
+                    Err(RecvError::Closed) => return None,
+                };
+                let Ok(viewer) = subscriber.viewer().await else { return None };
+                match deliver(subscriber.clone(), viewer, event).await {
+                    Ok(Delivery::Item(item)) => return Some((item, (receiver, deliver, resync))),
+                    Ok(Delivery::Skip) | Err(AppError::NotFound) => continue,
+                    Err(_) => return None,
+                }
+            }
+        }
+    })
+}
+
+fn subscriber(ctx: &Context<'_>) -> AppResult<Subscriber> {
+    ctx.data::<Subscriber>().cloned().map_err(|_| AppError::Unauthenticated)
+}
+
+fn centre_filter(id: Option<ID>) -> AppResult<Option<Uuid>> {
+    id.map(|id| ids::decode(&id, Kind::CareCentre, "careCentreId")).transpose()
+}
+
+pub struct SubscriptionRoot;
+
+#[Subscription]
+impl SubscriptionRoot {
+    /// Doctors: new and changed questions addressed to them. Staff: activity on their centres' questions.
+    async fn question_events(&self, ctx: &Context<'_>) -> async_graphql::Result<impl Stream<Item = QuestionEvent>> {
+        let subscriber = subscriber(ctx)?;
+        let viewer = subscriber.viewer().await?;
+        crate::services::require_role(&viewer, &[Role::Nurse, Role::Coordinator, Role::Doctor])?;
+        Ok(events(
+            subscriber,
+            || QuestionEvent { kind: QuestionEventKind::Resync, question: None },
+            |s, viewer, event| async move {
+                let Event::QuestionChanged { question, kind, .. } = event else { return Ok(Delivery::Skip) };
+                let question = questions::get(&s.db, &viewer, question).await?;
+                let kind = match kind {
+                    StoredQuestionKind::Asked => QuestionEventKind::Asked,
+                    StoredQuestionKind::Replied => QuestionEventKind::Replied,
+                    StoredQuestionKind::Answered => QuestionEventKind::Answered,
+                    StoredQuestionKind::Closed => QuestionEventKind::Closed,
+                    StoredQuestionKind::MovedToAgenda => QuestionEventKind::MovedToAgenda,
+                };
+                Ok(Delivery::Item(QuestionEvent { kind, question: Some(Question(question)) }))
+            },
+        ))
+    }
+
+    /// MEDIUM and HIGH NEWS2 observations, for the centre's staff and the resident's GP.
+    async fn observation_alerts(
+        &self,
+        ctx: &Context<'_>,
+        care_centre_id: Option<ID>,
+    ) -> async_graphql::Result<impl Stream<Item = ObservationAlert>> {
+        let subscriber = subscriber(ctx)?;
+        let only = centre_filter(care_centre_id)?;
+        let viewer = subscriber.viewer().await?;
+        crate::services::require_role(&viewer, &[Role::Nurse, Role::Coordinator, Role::Doctor])?;
+        Ok(events(
+            subscriber,
+            || ObservationAlert { observation: None, resident: None, risk_level: None, resync: true },
+            move |s, viewer, event| async move {
+                let Event::ObservationAlert { observation, resident, centre } = event else {
+                    return Ok(Delivery::Skip);
+                };
+                if only.is_some_and(|c| c != centre) {
+                    return Ok(Delivery::Skip);
+                }
+                let resident = residents::get(&s.db, &viewer, resident).await?;
+                if !access::can_read_clinical(&viewer, &resident) {
+                    return Ok(Delivery::Skip);
+                }
+                let Some(observation) = observation::Entity::find_by_id(observation).one(&s.db).await? else {
+                    return Ok(Delivery::Skip);
+                };
+                Ok(Delivery::Item(ObservationAlert {
+                    risk_level: Some(observation.news2_risk.into()),
+                    observation: Some(Observation(observation)),
+                    resident: Some(Resident(resident)),
+                    resync: false,
+                }))
+            },
+        ))
+    }
+
+    /// Agendas sent, minutes recorded, meetings scheduled or cancelled, for those who see the meeting.
+    async fn meeting_events(
+        &self,
+        ctx: &Context<'_>,
+        care_centre_id: Option<ID>,
+    ) -> async_graphql::Result<impl Stream<Item = MeetingEvent>> {
+        let subscriber = subscriber(ctx)?;
+        let only = centre_filter(care_centre_id)?;
+        subscriber.viewer().await?;
+        Ok(events(
+            subscriber,
+            || MeetingEvent { kind: MeetingEventKind::Resync, meeting: None },
+            move |s, viewer, event| async move {
+                let Event::MeetingChanged { meeting, centre, kind } = event else { return Ok(Delivery::Skip) };
+                if only.is_some_and(|c| c != centre) {
+                    return Ok(Delivery::Skip);
+                }
+                let meeting = meetings::get(&s.db, &viewer, meeting).await?;
+                let kind = match kind {
+                    StoredMeetingKind::Scheduled => MeetingEventKind::Scheduled,
+                    StoredMeetingKind::AgendaSent => MeetingEventKind::AgendaSent,
+                    StoredMeetingKind::MinutesRecorded => MeetingEventKind::MinutesRecorded,
+                    StoredMeetingKind::Cancelled => MeetingEventKind::Cancelled,
+                };
+                Ok(Delivery::Item(MeetingEvent { kind, meeting: Some(Meeting(meeting)) }))
+            },
+        ))
+    }
+}
