@@ -1,6 +1,7 @@
 //! Plejelink: the GraphQL API for nursing homes with an attached doctor (plejehjemslæge).
 
 pub mod auth;
+pub mod clients;
 pub mod clock;
 pub mod configuration;
 pub mod db;

@@ -85,6 +85,7 @@ fn router(state: AppState, settings: &Settings) -> Router {
         router = router.route("/graphiql", get(http::graphiql));
     }
     router
+        .merge(crate::clients::router(&settings.clients_dir))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http())

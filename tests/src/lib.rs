@@ -125,13 +125,22 @@ async fn fresh_database(backend: Backend) -> Option<(String, PathBuf, TestDataba
 
 /// A running server over an empty, migrated database.
 pub async fn spawn_empty_app(backend: Backend) -> Option<TestApp> {
+    spawn_empty_app_with(backend, &[]).await
+}
+
+/// Like [`spawn_empty_app`], with extra `PLEJELINK_*` settings.
+pub async fn spawn_empty_app_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
     let (url, dir, database) = fresh_database(backend).await?;
-    let settings = Settings::from_lookup(|key| match key {
-        "PLEJELINK_DATABASE_URL" => Some(url.clone()),
-        "PLEJELINK_DATA_DIR" => Some(dir.display().to_string()),
-        "PLEJELINK_BIND" => Some("127.0.0.1:0".into()),
-        "PLEJELINK_LOG" => Some("warn".into()),
-        _ => None,
+    let settings = Settings::from_lookup(|key| {
+        let given = extra.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned());
+        given.or_else(|| match key {
+            "PLEJELINK_DATABASE_URL" => Some(url.clone()),
+            "PLEJELINK_DATA_DIR" => Some(dir.display().to_string()),
+            "PLEJELINK_BIND" => Some("127.0.0.1:0".into()),
+            "PLEJELINK_LOG" => Some("warn".into()),
+            "PLEJELINK_CLIENTS_DIR" => Some(dir.join("clients").display().to_string()),
+            _ => None,
+        })
     })
     .expect("test settings");
     plejelink::telemetry::init(&settings);

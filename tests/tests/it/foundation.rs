@@ -3,7 +3,7 @@
 use entities::enums::{CarePlanStatus, MeetingStatus, News2Risk, QuestionStatus, Role};
 use entities::{care_plan, meeting, observation, question, relative_link, resident, user};
 use migration::{Migrator, MigratorTrait};
-use plejelink_tests::{Backend, TestApp, backends, spawn_empty_app};
+use plejelink_tests::{Backend, TestApp, backends, spawn_empty_app, spawn_empty_app_with};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Statement};
 
 async fn migrations_go_up_down_and_up_again(app: TestApp) {
@@ -148,4 +148,33 @@ fn schema_snapshot_is_current() {
         saved == current,
         "api/schema.graphql is out of date: run `cargo run -p plejelink -- export-schema > api/schema.graphql`"
     );
+}
+
+/// The built apps are served with the app shell for client routes, long-cached hashed assets and a CSP.
+#[tokio::test]
+async fn serves_the_built_apps() {
+    let dir = std::env::temp_dir().join(format!("plejelink-clients-{}", uuid::Uuid::now_v7().simple()));
+    let dist = dir.join("nurse/dist");
+    std::fs::create_dir_all(dist.join("assets")).expect("dist");
+    std::fs::write(dist.join("index.html"), "<html>sygeplejerske</html>").expect("index");
+    std::fs::write(dist.join("assets/app-1234.js"), "console.log(1)").expect("asset");
+    let app = spawn_empty_app_with(Backend::Sqlite, &[("PLEJELINK_CLIENTS_DIR", dir.to_str().expect("utf-8"))])
+        .await
+        .expect("sqlite");
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let get = |path: &str| client.get(format!("{}{path}", app.address)).send();
+
+    let shell = get("/nurse/").await.expect("shell");
+    assert_eq!(shell.status(), 200);
+    assert!(shell.headers()["content-security-policy"].to_str().expect("csp").contains("script-src 'self'"));
+    assert_eq!(shell.headers()["cache-control"], "no-cache");
+    assert!(shell.text().await.expect("body").contains("sygeplejerske"));
+    let deep = get("/nurse/beboere/123").await.expect("client route");
+    assert_eq!(deep.status(), 200, "client routes get the app shell");
+    let asset = get("/nurse/assets/app-1234.js").await.expect("asset");
+    assert_eq!(asset.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(get("/nurse/assets/missing.js").await.expect("missing").status(), 404);
+    assert_eq!(get("/nurse").await.expect("bare").status(), 200);
+    assert_eq!(get("/doctor/").await.expect("not built").status(), 404, "apps not built are not served");
+    let _ = std::fs::remove_dir_all(dir);
 }
