@@ -25,13 +25,23 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// PKCS#8 PEM Ed25519 key that signs access tokens; required in production.
     pub jwt_key_file: Option<PathBuf>,
+    /// Keys that signed earlier and still verify (comma-separated paths), for key rotation.
+    pub jwt_previous_key_files: Vec<PathBuf>,
+    /// Header with the client address when behind a trusted proxy (e.g. `x-forwarded-for`).
+    pub client_ip_header: Option<String>,
+    /// Login attempts per client address a minute, and failed logins per account in 15 minutes.
+    pub login_attempts_per_address: usize,
+    pub login_failures_per_account: usize,
     pub log_filter: String,
     pub log_format: LogFormat,
     /// Token issuer (`iss`) and audience (`aud`).
     pub issuer: String,
     pub audience: String,
-    /// Where the built client apps are (served at /nurse/, /doctor/, /relative/).
+    /// Where the built client apps are (served at /nurse/, /doctor/, /relative/); their
+    /// `dist/persisted-documents.json` manifests are the trusted documents.
     pub clients_dir: PathBuf,
+    /// More trusted-document manifests (`*.json`), e.g. for apps served elsewhere.
+    pub trusted_documents_dir: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -43,6 +53,10 @@ impl std::fmt::Debug for Settings {
             .field("data_dir", &self.data_dir)
             .finish_non_exhaustive()
     }
+}
+
+fn number(get: &impl Fn(&str) -> Option<String>, key: &str, default: usize) -> anyhow::Result<usize> {
+    get(key).map_or(Ok(default), |v| v.parse().with_context(|| format!("{key} must be a whole number")))
 }
 
 impl Settings {
@@ -80,11 +94,18 @@ impl Settings {
             bind,
             data_dir,
             jwt_key_file,
+            jwt_previous_key_files: get("PLEJELINK_JWT_PREVIOUS_KEY_FILES")
+                .map(|v| v.split(',').map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect())
+                .unwrap_or_default(),
+            client_ip_header: get("PLEJELINK_CLIENT_IP_HEADER").map(|h| h.to_lowercase()),
+            login_attempts_per_address: number(&get, "PLEJELINK_LOGIN_ATTEMPTS_PER_ADDRESS", 100)?,
+            login_failures_per_account: number(&get, "PLEJELINK_LOGIN_FAILURES_PER_ACCOUNT", 5)?,
             log_filter: get("PLEJELINK_LOG").unwrap_or_else(|| "info".into()),
             log_format,
             issuer: get("PLEJELINK_ISSUER").unwrap_or_else(|| "plejelink".into()),
             audience: get("PLEJELINK_AUDIENCE").unwrap_or_else(|| "plejelink-api".into()),
             clients_dir: PathBuf::from(get("PLEJELINK_CLIENTS_DIR").unwrap_or_else(|| "./clients".into())),
+            trusted_documents_dir: get("PLEJELINK_TRUSTED_DOCUMENTS_DIR").map(PathBuf::from),
         })
     }
 

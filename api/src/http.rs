@@ -12,13 +12,20 @@ use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::extract::WebSocketUpgrade;
+use axum::extract::{ConnectInfo, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Value, json};
+use std::net::SocketAddr;
 
 fn error_body(code: &str, message: &str) -> Value {
     json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
+}
+
+/// A whole-request error in the GraphQL response shape.
+fn error_json(err: AppError) -> Value {
+    let error = async_graphql::Error::from(err).into_server_error(Default::default());
+    json!({ "errors": [error] })
 }
 
 fn reject(status: StatusCode, code: &str, message: &str) -> Response {
@@ -44,7 +51,24 @@ async fn viewer(
     Viewer::load(&state.db, claims.sub, issued_at, now).await.map(Some)
 }
 
-pub async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+/// The client address: the configured proxy header's first entry, else the TCP peer.
+fn client_address(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
+    state
+        .client_ip_header
+        .as_deref()
+        .and_then(|name| headers.get(name))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_else(|| peer.ip().to_string())
+}
+
+pub async fn graphql(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -52,21 +76,13 @@ pub async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: By
     if !is_json {
         return reject(StatusCode::UNSUPPORTED_MEDIA_TYPE, "VALIDATION", "Content-Type must be application/json");
     }
-    let value: Value = match serde_json::from_slice(&body) {
+    let mut value: Value = match serde_json::from_slice(&body) {
         Ok(value) => value,
-        Err(_) => {
-            return reject(StatusCode::BAD_REQUEST, "VALIDATION", "The body is not valid JSON");
-        }
+        Err(_) => return reject(StatusCode::BAD_REQUEST, "VALIDATION", "The body is not valid JSON"),
     };
     if value.is_array() {
         return reject(StatusCode::BAD_REQUEST, "VALIDATION", "Batched requests are not supported");
     }
-    let request: async_graphql::Request = match serde_json::from_value(value) {
-        Ok(request) => request,
-        Err(_) => {
-            return reject(StatusCode::BAD_REQUEST, "VALIDATION", "Not a GraphQL request");
-        }
-    };
     let now = state.clock.now();
     let viewer = match viewer(&state, &headers, now).await {
         Ok(viewer) => viewer,
@@ -74,6 +90,22 @@ pub async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: By
             let code = err.code();
             return reject(StatusCode::UNAUTHORIZED, code, "Authentication required");
         }
+    };
+    // A trusted document replaces the query text (and in production, text is for ADMIN only).
+    if let Some(object) = value.as_object_mut() {
+        let document = object.remove("documentId");
+        let text = object.get("query").and_then(Value::as_str).unwrap_or_default();
+        let role = viewer.as_ref().map(|v| v.role);
+        match state.trusted_documents.admit(role, document.as_ref().and_then(Value::as_str), text) {
+            Ok(query) => {
+                object.insert("query".into(), Value::String(query));
+            }
+            Err(err) => return (StatusCode::BAD_REQUEST, Json(error_json(err))).into_response(),
+        }
+    }
+    let request: async_graphql::Request = match serde_json::from_value(value) {
+        Ok(request) => request,
+        Err(_) => return reject(StatusCode::BAD_REQUEST, "VALIDATION", "Not a GraphQL request"),
     };
     let request_id = headers
         .get("x-request-id")
@@ -88,6 +120,8 @@ pub async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: By
         viewer,
         now,
         request_id,
+        client: client_address(&state, &headers, peer),
+        login_limits: state.login_limits.clone(),
     });
     let mut response = state.schema.execute(request).await;
     // Errors raised by async-graphql itself (parse, validation, limits) carry no code: they are
@@ -150,6 +184,8 @@ pub async fn graphql_ws(
                     viewer: Some(viewer),
                     now,
                     request_id: format!("ws-{}", uuid::Uuid::now_v7()),
+                    client: String::new(),
+                    login_limits: state.login_limits.clone(),
                 });
                 Ok(data)
             })

@@ -15,3 +15,4 @@ pub mod ids;
 pub mod services;
 pub mod startup;
 pub mod telemetry;
+pub mod trusted_documents;

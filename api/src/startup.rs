@@ -1,10 +1,12 @@
 //! Builds the application (database, migrations, keys, router) and serves it.
 
 use crate::auth::jwt::JwtKeys;
+use crate::auth::rate_limit::LoginLimits;
 use crate::clock::Clock;
 use crate::configuration::Settings;
 use crate::events::{self, EventBus, Events};
-use crate::graphql::{PlejelinkSchema, build_schema};
+use crate::graphql::{PlejelinkSchema, build_served_schema};
+use crate::trusted_documents::TrustedDocuments;
 use crate::{db, http};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -26,6 +28,10 @@ pub struct AppState {
     pub keys: Arc<JwtKeys>,
     pub clock: Clock,
     pub events: Events,
+    pub login_limits: Arc<LoginLimits>,
+    pub trusted_documents: Arc<TrustedDocuments>,
+    /// Header naming the client address behind a trusted proxy; else the peer address counts.
+    pub client_ip_header: Option<String>,
     /// SQL statements run since start (tests bound statements per request with it).
     pub statements: Arc<AtomicU64>,
 }
@@ -58,7 +64,28 @@ impl Application {
             events::spawn_postgres_listener(settings.database_url.clone(), bus.clone());
         }
         let events = Events::new(bus, db.clone());
-        let state = AppState { db, schema: build_schema(settings.is_production()), keys, clock, events, statements };
+        // Agendas go out at their deadline also when no one asks (DESIGN §5).
+        crate::services::meetings::spawn_agenda_sender(db.clone(), events.clone(), clock.clone());
+        let trusted_documents = Arc::new(TrustedDocuments::load(
+            &settings.clients_dir,
+            settings.trusted_documents_dir.as_deref(),
+            settings.is_production(),
+        )?);
+        tracing::info!(documents = trusted_documents.len(), "trusted documents loaded");
+        let state = AppState {
+            db,
+            schema: build_served_schema(settings.is_production(), trusted_documents.clone()),
+            trusted_documents,
+            keys,
+            clock,
+            events,
+            login_limits: Arc::new(LoginLimits::new(
+                settings.login_failures_per_account,
+                settings.login_attempts_per_address,
+            )),
+            client_ip_header: settings.client_ip_header.clone(),
+            statements,
+        };
         let router = router(state.clone(), settings);
         let listener = TcpListener::bind(settings.bind).await?;
         Ok(Self { listener, router, state })
@@ -70,7 +97,8 @@ impl Application {
 
     /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+        let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await
     }
 }
 

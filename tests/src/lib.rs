@@ -139,6 +139,8 @@ pub async fn spawn_empty_app_with(backend: Backend, extra: &[(&str, &str)]) -> O
             "PLEJELINK_BIND" => Some("127.0.0.1:0".into()),
             "PLEJELINK_LOG" => Some("warn".into()),
             "PLEJELINK_CLIENTS_DIR" => Some(dir.join("clients").display().to_string()),
+            // Every test logs in from 127.0.0.1 many times.
+            "PLEJELINK_LOGIN_ATTEMPTS_PER_ADDRESS" => Some("100000".into()),
             _ => None,
         })
     })
@@ -157,7 +159,12 @@ pub async fn spawn_empty_app_with(backend: Backend, extra: &[(&str, &str)]) -> O
 
 /// A running server with the test-sized demo dataset loaded at the test's fixed "now".
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
-    let app = spawn_empty_app(backend).await?;
+    spawn_app_with(backend, &[]).await
+}
+
+/// Like [`spawn_app`], with extra `PLEJELINK_*` settings.
+pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
+    let app = spawn_empty_app_with(backend, extra).await?;
     let hash = plejelink::auth::password::hash_password(demo::DEMO_PASSWORD.into()).await.expect("hash");
     demo::load(&app.db, &test_demo_size(), app.now, &hash).await.expect("load demo");
     Some(app)

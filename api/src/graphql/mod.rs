@@ -2,6 +2,7 @@
 
 pub mod connection;
 pub mod enums;
+pub mod limits;
 pub mod loaders;
 pub mod mutation;
 pub mod query;
@@ -10,8 +11,10 @@ pub mod types;
 
 use crate::auth::Viewer;
 use crate::auth::jwt::JwtKeys;
+use crate::auth::rate_limit::LoginLimits;
 use crate::error::{AppError, AppResult};
 use crate::events::Events;
+use crate::trusted_documents::{TrustedDocuments, TrustedDocumentsExtension};
 use async_graphql::{Context, Schema, SchemaBuilder};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Copenhagen;
@@ -29,6 +32,9 @@ pub struct RequestState {
     /// "Now" of this request, from the injectable clock, so one request sees one instant.
     pub now: DateTime<Utc>,
     pub request_id: String,
+    /// The client's address (for login limits).
+    pub client: String,
+    pub login_limits: Arc<LoginLimits>,
 }
 
 impl RequestState {
@@ -57,14 +63,20 @@ pub fn schema_builder(
     production: bool,
 ) -> SchemaBuilder<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot> {
     let builder = Schema::build(query::QueryRoot, mutation::MutationRoot::default(), subscription::SubscriptionRoot)
-        .limit_depth(12)
-        .limit_complexity(5_000)
-        .limit_recursive_depth(32);
+        .limit_depth(limits::MAX_DEPTH)
+        .limit_complexity(limits::MAX_COMPLEXITY)
+        .limit_recursive_depth(32)
+        .extension(limits::AliasLimit);
     if production { builder.disable_introspection().disable_suggestions() } else { builder }
 }
 
 pub fn build_schema(production: bool) -> PlejelinkSchema {
     schema_builder(production).finish()
+}
+
+/// The served schema: also admits only trusted documents on WebSocket subscriptions.
+pub fn build_served_schema(production: bool, trusted: Arc<TrustedDocuments>) -> PlejelinkSchema {
+    schema_builder(production).extension(TrustedDocumentsExtension(trusted)).finish()
 }
 
 /// The SDL that `plejelink export-schema` prints and `api/schema.graphql` holds.

@@ -718,6 +718,10 @@ impl Meeting {
     async fn cancelled_at(&self) -> Option<DateTime<Utc>> {
         self.0.cancelled_at
     }
+    /// Optimistic-concurrency version, sent back as `expectedVersion` with the minutes.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
     async fn agenda_items(&self, ctx: &Context<'_>) -> AppResult<Vec<AgendaItem>> {
         let rows = loader(ctx).load_one(AgendaItemsOf(self.0.id)).await?.unwrap_or_default();
         Ok(rows.into_iter().map(AgendaItem).collect())

@@ -1,15 +1,19 @@
 //! Login sessions: a short-lived access JWT plus an opaque refresh token stored only as a hash,
 //! rotated on every use. Presenting an already rotated token revokes the whole session (family).
-//! Token lifetimes run on the real clock (the JWT library checks `exp` against it); the
-//! injectable clock is domain time (deadlines, consent) and only decides refresh-token expiry.
+//! A retry with the just-rotated token within [`GRACE`] gets the same new pair (a lost response
+//! must not log the nurse out): the new refresh token is derived from the old one with a server
+//! secret, and the access token is re-signed with the rotation's time (EdDSA is deterministic).
+//! Token times run on the real clock (the JWT library checks `exp` against it), not on the
+//! injectable domain clock.
 
 use crate::auth::jwt::JwtKeys;
+use crate::auth::rate_limit::LoginLimits;
 use crate::auth::{Viewer, password};
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use entities::{refresh_token, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -19,6 +23,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 pub const REFRESH_TOKEN_TTL: Duration = Duration::days(30);
+/// How long a rotated refresh token still answers with the pair that replaced it.
+pub const GRACE: Duration = Duration::seconds(30);
 
 pub struct AuthSession {
     pub access_token: String,
@@ -27,23 +33,34 @@ pub struct AuthSession {
     pub viewer: Viewer,
 }
 
+/// Now on the real clock, to the second (JWT times are whole seconds, so a re-issued token is
+/// identical to the first).
+fn token_time() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(0)
+}
+
 fn hash_token(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn new_refresh_token() -> AppResult<String> {
+fn random_token() -> AppResult<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| AppError::internal(anyhow::anyhow!("no randomness: {e}")))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// The token that replaces `old` on rotation: the same every time, unknowable without the secret.
+fn successor(keys: &JwtKeys, old: &str) -> String {
+    URL_SAFE_NO_PAD.encode(keys.mac(old.as_bytes()))
 }
 
 async fn insert_refresh_token(
     db: &impl ConnectionTrait,
     user: Uuid,
     family: Uuid,
+    token: String,
     now: DateTime<Utc>,
 ) -> AppResult<(Uuid, String)> {
-    let token = new_refresh_token()?;
     let id = new_id();
     refresh_token::Entity::insert(refresh_token::ActiveModel {
         id: Set(id),
@@ -64,24 +81,47 @@ async fn insert_refresh_token(
 
 /// Email and password to a new session. Unknown email, wrong password and a deactivated
 /// account give the same answer after the same work.
+/// Refused with `RATE_LIMITED` past the failures per account or attempts per client address of
+/// [`LoginLimits`]; checked before the password is hashed, so a flood costs no CPU.
 pub async fn login(
     db: &DatabaseConnection,
     keys: &JwtKeys,
+    limits: &LoginLimits,
+    client: &str,
     email: &str,
     password_text: &str,
     now: DateTime<Utc>,
 ) -> AppResult<AuthSession> {
     let email = email.trim().to_lowercase();
-    let user = user::Entity::find().filter(user::Column::Email.eq(email)).one(db).await?;
+    if !limits.per_address.allows(client) || !limits.per_account.allows(&email) {
+        return Err(AppError::RateLimited);
+    }
+    limits.per_address.record(client);
+    let user = user::Entity::find().filter(user::Column::Email.eq(&email)).one(db).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let ok = password::verify_password(password_text.to_owned(), hash).await?;
     let user = match user {
         Some(user) if ok && user.active => user,
-        _ => return Err(AppError::Unauthenticated),
+        _ => {
+            limits.per_account.record(&email);
+            return Err(AppError::Unauthenticated);
+        }
     };
+    limits.per_account.clear(&email);
+    start_session(db, keys, user, now).await
+}
+
+/// A new session (refresh-token family) for an authenticated user.
+pub async fn start_session(
+    db: &DatabaseConnection,
+    keys: &JwtKeys,
+    user: user::Model,
+    now: DateTime<Utc>,
+) -> AppResult<AuthSession> {
     let family = new_id();
-    let (_, refresh) = insert_refresh_token(db, user.id, family, now).await?;
-    let (access_token, expires_at) = keys.issue_access(user.id, family, Utc::now())?;
+    let issued = token_time();
+    let (_, refresh) = insert_refresh_token(db, user.id, family, random_token()?, issued).await?;
+    let (access_token, expires_at) = keys.issue_access(user.id, family, issued)?;
     let viewer = Viewer::for_user(db, user, now).await?;
     Ok(AuthSession { access_token, expires_at, refresh_token: refresh, viewer })
 }
@@ -93,31 +133,39 @@ pub async fn refresh(
     token: &str,
     now: DateTime<Utc>,
 ) -> AppResult<AuthSession> {
+    let issued = token_time();
     let txn = db.begin().await?;
     let Some(current) =
         refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(hash_token(token))).one(&txn).await?
     else {
         return Err(AppError::Unauthenticated);
     };
-    if current.revoked_at.is_some() || current.expires_at <= now {
-        return Err(AppError::Unauthenticated);
-    }
-    if current.rotated_at.is_some() {
-        revoke_family(&txn, current.family_id, now).await?;
-        txn.commit().await?;
+    if current.revoked_at.is_some() || current.expires_at <= issued {
         return Err(AppError::Unauthenticated);
     }
     let user = user::Entity::find_by_id(current.user_id)
         .one(&txn)
         .await?
-        .filter(|u| u.active)
+        .filter(|u| u.active && u.tokens_valid_after <= issued)
         .ok_or(AppError::Unauthenticated)?;
-    let (new_id, refresh) = insert_refresh_token(&txn, user.id, current.family_id, now).await?;
+    if let Some(rotated_at) = current.rotated_at {
+        if issued - rotated_at <= GRACE {
+            // A lost response: answer again with the pair the first rotation made.
+            let (access_token, expires_at) = keys.issue_access(user.id, current.family_id, rotated_at)?;
+            let viewer = Viewer::for_user(&txn, user, now).await?;
+            return Ok(AuthSession { access_token, expires_at, refresh_token: successor(keys, token), viewer });
+        }
+        revoke_family(&txn, current.family_id, issued).await?;
+        txn.commit().await?;
+        return Err(AppError::Unauthenticated);
+    }
+    let (new_id, refresh) =
+        insert_refresh_token(&txn, user.id, current.family_id, successor(keys, token), issued).await?;
     // Conditional on "not yet rotated" so two concurrent refreshes cannot both succeed.
     let rotated = refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RotatedAt, Expr::value(now))
+        .col_expr(refresh_token::Column::RotatedAt, Expr::value(issued))
         .col_expr(refresh_token::Column::ReplacedById, Expr::value(new_id))
-        .col_expr(refresh_token::Column::UpdatedAt, Expr::value(now))
+        .col_expr(refresh_token::Column::UpdatedAt, Expr::value(issued))
         .filter(refresh_token::Column::Id.eq(current.id))
         .filter(refresh_token::Column::RotatedAt.is_null())
         .exec(&txn)
@@ -125,7 +173,7 @@ pub async fn refresh(
     if rotated.rows_affected != 1 {
         return Err(AppError::Unauthenticated);
     }
-    let (access_token, expires_at) = keys.issue_access(user.id, current.family_id, Utc::now())?;
+    let (access_token, expires_at) = keys.issue_access(user.id, current.family_id, issued)?;
     let viewer = Viewer::for_user(&txn, user, now).await?;
     txn.commit().await?;
     Ok(AuthSession { access_token, expires_at, refresh_token: refresh, viewer })
@@ -143,7 +191,8 @@ async fn revoke_family(db: &impl ConnectionTrait, family: Uuid, now: DateTime<Ut
 }
 
 /// Ends the session the refresh token belongs to. Unknown tokens are ignored (idempotent).
-pub async fn logout(db: &DatabaseConnection, token: &str, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn logout(db: &DatabaseConnection, token: &str) -> AppResult<()> {
+    let now = Utc::now();
     if let Some(current) =
         refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(hash_token(token))).one(db).await?
     {

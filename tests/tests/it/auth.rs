@@ -2,8 +2,9 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use entities::user;
+use entities::{refresh_token, user};
 use plejelink_tests::{TestApp, backends, error_code};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use serde_json::json;
 
@@ -50,7 +51,19 @@ async fn refresh_rotates_and_reuse_revokes_the_session(app: TestApp) {
     let rotated = app.gql(None, REFRESH, json!({ "t": first })).await;
     let second = rotated["data"]["refreshSession"]["refreshToken"].as_str().expect("rotated").to_owned();
     assert_ne!(first, second);
-    // Reusing the first token is theft or a bug: the whole session ends, including the new token.
+    let access = rotated["data"]["refreshSession"]["accessToken"].as_str().expect("access").to_owned();
+    app.data(&access, "{ me { email } }", json!({})).await;
+    // A lost response: the retry within the grace window gets the very same pair.
+    let retry = app.gql(None, REFRESH, json!({ "t": first })).await;
+    assert_eq!(retry["data"]["refreshSession"]["refreshToken"], second.as_str(), "{retry:#}");
+    assert_eq!(retry["data"]["refreshSession"]["accessToken"], access.as_str());
+    // After the grace window, reusing the first token is theft or a bug: the whole session ends.
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RotatedAt, Expr::value(chrono::Utc::now() - chrono::Duration::seconds(31)))
+        .filter(refresh_token::Column::RotatedAt.is_not_null())
+        .exec(&app.db)
+        .await
+        .expect("age the rotation");
     let reuse = app.gql(None, REFRESH, json!({ "t": first })).await;
     assert_eq!(error_code(&reuse), Some("UNAUTHENTICATED"));
     let after = app.gql(None, REFRESH, json!({ "t": second })).await;
@@ -82,11 +95,52 @@ async fn deactivation_ends_access_at_once(app: TestApp) {
     assert_eq!(error_code(&body), Some("UNAUTHENTICATED"));
 }
 
+async fn a_deactivated_account_cannot_refresh(app: TestApp) {
+    let body = app.gql(None, LOGIN, json!({ "e": "sygeplejerske.lindegaarden@demo.dk", "p": "demo-password" })).await;
+    let refresh = body["data"]["login"]["refreshToken"].as_str().expect("refresh").to_owned();
+    user::Entity::update_many()
+        .col_expr(user::Column::Active, Expr::value(false))
+        .filter(user::Column::Email.eq("sygeplejerske.lindegaarden@demo.dk"))
+        .exec(&app.db)
+        .await
+        .expect("deactivate");
+    assert_eq!(error_code(&app.gql(None, REFRESH, json!({ "t": refresh })).await), Some("UNAUTHENTICATED"));
+}
+
+async fn failed_logins_are_rate_limited_per_account(app: TestApp) {
+    for _ in 0..5 {
+        let body = app.gql(None, LOGIN, json!({ "e": "laege.berg@demo.dk", "p": "wrong" })).await;
+        assert_eq!(error_code(&body), Some("UNAUTHENTICATED"));
+    }
+    let body = app.gql(None, LOGIN, json!({ "e": "LAEGE.BERG@demo.dk", "p": "demo-password" })).await;
+    assert_eq!(error_code(&body), Some("RATE_LIMITED"), "even the right password waits: {body:#}");
+    let other = app.gql(None, LOGIN, json!({ "e": "laege.hansen@demo.dk", "p": "demo-password" })).await;
+    assert!(other["data"]["login"]["accessToken"].is_string(), "other accounts are not affected");
+}
+
+#[tokio::test]
+async fn logins_are_rate_limited_per_address() {
+    let app = plejelink_tests::spawn_empty_app_with(
+        plejelink_tests::Backend::Sqlite,
+        &[("PLEJELINK_LOGIN_ATTEMPTS_PER_ADDRESS", "3")],
+    )
+    .await
+    .expect("sqlite");
+    for n in 0..3 {
+        let body = app.gql(None, LOGIN, json!({ "e": format!("user{n}@demo.dk"), "p": "x" })).await;
+        assert_eq!(error_code(&body), Some("UNAUTHENTICATED"));
+    }
+    let body = app.gql(None, LOGIN, json!({ "e": "someone.else@demo.dk", "p": "x" })).await;
+    assert_eq!(error_code(&body), Some("RATE_LIMITED"));
+}
+
 backends!(
+    failed_logins_are_rate_limited_per_account,
     every_demo_login_works_with_its_role,
     wrong_password_and_unknown_email_look_the_same,
     requests_without_or_with_bad_tokens_are_unauthenticated,
     refresh_rotates_and_reuse_revokes_the_session,
     logout_ends_the_refresh_token,
     deactivation_ends_access_at_once,
+    a_deactivated_account_cannot_refresh,
 );

@@ -3,7 +3,9 @@
 mod auth;
 mod errors;
 mod foundation;
+mod meetings;
 mod observations;
 mod questions;
 mod scoping;
+mod security;
 mod statements;

@@ -23,7 +23,10 @@ impl SessionMutations {
     /// Email and password to an access token (15 min) and a refresh token.
     async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> AppResult<AuthPayload> {
         let state = state(ctx);
-        Ok(payload(sessions::login(&state.db, &state.keys, &email, &password, state.now).await?))
+        let session =
+            sessions::login(&state.db, &state.keys, &state.login_limits, &state.client, &email, &password, state.now)
+                .await?;
+        Ok(payload(session))
     }
 
     /// A new token pair for a refresh token, which is used up.
@@ -35,7 +38,7 @@ impl SessionMutations {
     /// Ends the session of the refresh token.
     async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> AppResult<bool> {
         let state = state(ctx);
-        sessions::logout(&state.db, &refresh_token, state.now).await?;
+        sessions::logout(&state.db, &refresh_token).await?;
         Ok(true)
     }
 }
