@@ -112,6 +112,10 @@ pub async fn graphql(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    if let Some(viewer) = &viewer {
+        viewer.audit.set_request(&request_id, request.operation_name.as_deref());
+    }
+    let audited = viewer.clone();
     let today = now.with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();
     let request = request.data(loaders::loaders(state.db.clone(), today)).data(RequestState {
         db: state.db.clone(),
@@ -124,6 +128,12 @@ pub async fn graphql(
         login_limits: state.login_limits.clone(),
     });
     let mut response = state.schema.execute(request).await;
+    // The access log is written before the answer leaves; no log, no answer.
+    if let Some(viewer) = &audited
+        && let Err(err) = crate::audit::flush(&state.db, viewer, now).await
+    {
+        return (StatusCode::INTERNAL_SERVER_ERROR, Json(error_json(err))).into_response();
+    }
     // Errors raised by async-graphql itself (parse, validation, limits) carry no code: they are
     // all about the request the client sent.
     for error in &mut response.errors {

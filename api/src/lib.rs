@@ -1,5 +1,6 @@
 //! Plejelink: the GraphQL API for nursing homes with an attached doctor (plejehjemslæge).
 
+pub mod audit;
 pub mod auth;
 pub mod clients;
 pub mod clock;

@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout)]
 
 use anyhow::{Context, bail};
+use plejelink::audit::Verification;
 use plejelink::clock::Clock;
 use plejelink::configuration::Settings;
 use plejelink::demo::{self, DemoSize};
@@ -11,7 +12,7 @@ use plejelink::startup::Application;
 use plejelink::{db, graphql, telemetry};
 use std::io::Write;
 
-const USAGE: &str = "usage: plejelink [serve [--demo] | migrate | export-schema | load-demo] \
+const USAGE: &str = "usage: plejelink [serve [--demo] | migrate | export-schema | load-demo | audit verify] \
 [--centres N] [--residents-per-centre N] [--days N] [--observations-per-day N]";
 
 struct Args {
@@ -22,10 +23,13 @@ struct Args {
 
 fn parse_args() -> anyhow::Result<Args> {
     let mut args = std::env::args().skip(1).peekable();
-    let command = match args.peek() {
+    let mut command = match args.peek() {
         Some(first) if !first.starts_with("--") => args.next().unwrap_or_default(),
         _ => "serve".to_owned(),
     };
+    if command == "audit" {
+        command = format!("audit {}", args.next().unwrap_or_default());
+    }
     let mut parsed = Args { command, demo: false, size: DemoSize::default() };
     while let Some(flag) = args.next() {
         let mut number = |name: &str| -> anyhow::Result<u32> {
@@ -100,6 +104,19 @@ async fn main() -> anyhow::Result<()> {
             }
             tracing::info!(port = app.port(), "listening");
             app.run_until_stopped().await.context("serving")
+        }
+        "audit verify" => {
+            let db = db::connect(&settings.database_url).await?;
+            match plejelink::audit::verify(&db).await.map_err(|e| anyhow::anyhow!("verifying: {e:?}"))? {
+                Verification::Intact { rows } => {
+                    println!("audit log intact: {rows} rows");
+                    Ok(())
+                }
+                Verification::Broken { seq, reason } => {
+                    println!("audit log BROKEN at row {seq}: {reason}");
+                    std::process::exit(1);
+                }
+            }
         }
         other => bail!("unknown command {other}\n{USAGE}"),
     }

@@ -1,11 +1,13 @@
 //! The viewer: who is asking and what they may reach, read from the database on every request
 //! (the token only says who they are), so a deactivation or an ended membership counts at once.
 
+use crate::audit::{Action, AuditTrail, Outcome};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entities::enums::Role;
 use entities::{doctor, doctor_attachment, relative_link, resident, staff_membership, user};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use std::sync::Arc;
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
@@ -22,6 +24,8 @@ pub struct Viewer {
     pub doctor_id: Option<Uuid>,
     /// RELATIVE only: residents with a link that is neither revoked nor past its consent.
     pub resident_ids: Vec<Uuid>,
+    /// The residents this request touched, for the access log.
+    pub audit: Arc<AuditTrail>,
 }
 
 impl Viewer {
@@ -52,6 +56,7 @@ impl Viewer {
             care_centre_ids: Vec::new(),
             doctor_id: None,
             resident_ids: Vec::new(),
+            audit: Arc::default(),
         };
         match viewer.role {
             Role::Nurse | Role::Coordinator => {
@@ -101,6 +106,16 @@ impl Viewer {
             Role::Admin => {}
         }
         Ok(viewer)
+    }
+
+    /// Notes a read of the resident's data for the access log.
+    pub fn read(&self, resident: Uuid) {
+        self.audit.touch(resident, Action::Read, Outcome::Allowed);
+    }
+
+    /// Notes a refused attempt to reach the resident's data for the access log.
+    pub fn denied(&self, resident: Uuid, action: Action) {
+        self.audit.touch(resident, action, Outcome::Denied);
     }
 
     pub fn is_staff(&self) -> bool {

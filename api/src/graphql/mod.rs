@@ -66,7 +66,8 @@ pub fn schema_builder(
         .limit_depth(limits::MAX_DEPTH)
         .limit_complexity(limits::MAX_COMPLEXITY)
         .limit_recursive_depth(32)
-        .extension(limits::AliasLimit);
+        .extension(limits::AliasLimit)
+        .extension(crate::audit::NameOperations);
     if production { builder.disable_introspection().disable_suggestions() } else { builder }
 }
 

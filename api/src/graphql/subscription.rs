@@ -108,7 +108,13 @@ where
                     Err(RecvError::Closed) => return None,
                 };
                 let Ok(viewer) = subscriber.viewer().await else { return None };
-                match deliver(subscriber.clone(), viewer, event).await {
+                viewer.audit.set_request(&format!("ws-{}", Uuid::now_v7()), Some("subscription"));
+                let delivered = deliver(subscriber.clone(), viewer.clone(), event).await;
+                // What was looked at for this event is logged before it is sent.
+                if crate::audit::flush(&subscriber.db, &viewer, subscriber.clock.now()).await.is_err() {
+                    return None;
+                }
+                match delivered {
                     Ok(Delivery::Item(item)) => return Some((item, (receiver, deliver, resync))),
                     Ok(Delivery::Skip) | Err(AppError::NotFound) => continue,
                     Err(_) => return None,

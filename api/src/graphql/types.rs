@@ -33,7 +33,9 @@ async fn load_user(ctx: &Context<'_>, id: uuid::Uuid) -> AppResult<Option<User>>
 /// Loads a resident by id if the viewer may see it (else `None`: e.g. a general question).
 async fn visible_resident(ctx: &Context<'_>, viewer: &Viewer, id: uuid::Uuid) -> AppResult<Option<Resident>> {
     let resident = loader(ctx).load_one(ResidentById(id)).await?;
-    Ok(resident.filter(|r| access::can_see_resident(viewer, r)).map(Resident))
+    let visible = resident.filter(|r| access::can_see_resident(viewer, r));
+    visible.as_ref().inspect(|r| viewer.read(r.id));
+    Ok(visible.map(Resident))
 }
 
 #[derive(Interface)]
@@ -482,6 +484,19 @@ impl Resident {
         let (state, viewer) = authed(ctx)?;
         let paged = resident_service::questions(&state.db, viewer, &self.0, page(first, after, 20)?).await?;
         Ok(connection(paged, Question))
+    }
+    /// Who looked at or changed the record, newest first: for the centre's coordinator, ADMIN and
+    /// the resident's relative.
+    async fn access_log(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Conn<AccessLogEntry>> {
+        let (state, viewer) = authed(ctx)?;
+        let paged =
+            crate::services::access_log::for_resident(&state.db, viewer, &self.0, page(first, after, 50)?).await?;
+        Ok(connection(paged, |(event, user)| AccessLogEntry { event, user }))
     }
     /// Number of OPEN questions about the resident that the viewer may see.
     async fn open_question_count(&self, ctx: &Context<'_>) -> AppResult<i32> {
@@ -1007,5 +1022,38 @@ pub struct AuthPayload {
 impl AuthPayload {
     async fn viewer(&self) -> ViewerInfo {
         ViewerInfo(self.viewer.clone())
+    }
+}
+
+/// One access to a resident's record.
+pub struct AccessLogEntry {
+    event: entities::audit_event::Model,
+    user: Option<user::Model>,
+}
+
+#[Object]
+impl AccessLogEntry {
+    async fn at(&self) -> DateTime<Utc> {
+        self.event.at
+    }
+    /// Who: name and role.
+    async fn actor(&self) -> Option<User> {
+        self.user.clone().map(User)
+    }
+    /// The role the person had then.
+    async fn actor_role(&self) -> &str {
+        &self.event.actor_role
+    }
+    /// READ or WRITE.
+    async fn action(&self) -> &str {
+        &self.event.action
+    }
+    /// ALLOWED, or DENIED for an attempt outside the person's access.
+    async fn outcome(&self) -> &str {
+        &self.event.outcome
+    }
+    /// The screen or action in the app (GraphQL operation name).
+    async fn operation_name(&self) -> Option<&str> {
+        self.event.operation_name.as_deref()
     }
 }

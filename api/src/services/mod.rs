@@ -2,6 +2,7 @@
 //! Every read filters in SQL by the viewer's scope (DESIGN §4); out of scope is `NOT_FOUND`.
 
 pub mod access;
+pub mod access_log;
 pub mod centres;
 pub mod meetings;
 pub mod observations;

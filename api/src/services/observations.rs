@@ -2,6 +2,7 @@
 //! Observations are never edited or deleted; a wrong one is marked entered-in-error.
 
 use super::{access, optional_text, residents};
+use crate::audit::{self, Action, Outcome};
 use crate::auth::Viewer;
 use crate::domain::news2::{News2Input, News2Score, score};
 use crate::error::{AppError, AppResult};
@@ -10,10 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use entities::enums::{Consciousness, News2Risk, ResidentStatus, Role};
 use entities::{observation, resident};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, SqlErr,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, SqlErr};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -272,9 +270,10 @@ pub async fn record(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let txn = db.begin().await?;
-    match row.insert(&txn).await {
+    let txn = audit::begin(db).await?;
+    match row.insert(&*txn).await {
         Ok(observation) => {
+            txn.append(viewer, &[(resident.id, Action::Write, Outcome::Allowed)], now).await?;
             txn.commit().await?;
             Ok(Recorded { observation, news2, resident, created: true })
         }
@@ -310,7 +309,11 @@ pub async fn mark_entered_in_error(
     row.entered_in_error_at = Set(Some(now));
     row.entered_in_error_by = Set(Some(viewer.user_id));
     row.updated_at = Set(now);
-    Ok(row.update(db).await?)
+    let txn = audit::begin(db).await?;
+    let observation = row.update(&*txn).await?;
+    txn.append(viewer, &[(resident.id, Action::Write, Outcome::Allowed)], now).await?;
+    txn.commit().await?;
+    Ok(observation)
 }
 
 #[cfg(test)]

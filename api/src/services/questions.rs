@@ -2,6 +2,7 @@
 
 use super::residents::{self, paginate};
 use super::{Page, Paged, access, optional_text, require_role, required_text};
+use crate::audit::{self, Action, Outcome};
 use crate::auth::Viewer;
 use crate::domain::deadlines::{agenda_deadline, answer_due_at};
 use crate::error::{AppError, AppResult};
@@ -18,13 +19,24 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, Order};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Iterable,
-    QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, SqlErr,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+/// A question the viewer may see; a question about a resident counts as a read of the resident.
 pub async fn get(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<question::Model> {
-    question::Entity::find_by_id(id).filter(access::question_scope(viewer)).one(db).await?.ok_or(AppError::NotFound)
+    match question::Entity::find_by_id(id).filter(access::question_scope(viewer)).one(db).await? {
+        Some(question) => {
+            question.resident_id.inspect(|r| viewer.read(*r));
+            Ok(question)
+        }
+        None => {
+            let resident = question::Entity::find_by_id(id).one(db).await?.and_then(|q| q.resident_id);
+            resident.inspect(|r| viewer.denied(*r, Action::Read));
+            Err(AppError::NotFound)
+        }
+    }
 }
 
 /// Still open after its deadline.
@@ -51,7 +63,9 @@ pub async fn doctor_queue(
         .order_by(urgent_first, Order::Asc)
         .order_by_asc(question::Column::DueAt)
         .order_by_asc(question::Column::Id);
-    paginate(db, query, page).await
+    let paged = paginate(db, query, page).await?;
+    paged.rows.iter().filter_map(|q| q.resident_id).for_each(|r| viewer.read(r));
+    Ok(paged)
 }
 
 /// A question as asked on the device.
@@ -293,8 +307,8 @@ pub async fn ask(db: &DatabaseConnection, viewer: &Viewer, input: AskInput, now:
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let txn = db.begin().await?;
-    let question = match row.insert(&txn).await {
+    let txn = audit::begin(db).await?;
+    let question = match row.insert(&*txn).await {
         Ok(question) => question,
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             drop(txn);
@@ -304,7 +318,7 @@ pub async fn ask(db: &DatabaseConnection, viewer: &Viewer, input: AskInput, now:
         }
         Err(err) => return Err(err.into()),
     };
-    append_message(&txn, id, viewer.user_id, body, now).await?;
+    append_message(&*txn, id, viewer.user_id, body, now).await?;
     for observation in &attached {
         question_observation::ActiveModel {
             id: Set(new_id()),
@@ -313,9 +327,10 @@ pub async fn ask(db: &DatabaseConnection, viewer: &Viewer, input: AskInput, now:
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(&*txn)
         .await?;
     }
+    txn.append(viewer, &written(&question), now).await?;
     txn.commit().await?;
     Ok(Asked { question, missing_vitals: missing, created: true })
 }
@@ -338,6 +353,11 @@ async fn append_message(
     .insert(db)
     .await?;
     Ok(())
+}
+
+/// The access-log rows of a write to a question: one for its resident, none for a general question.
+fn written(question: &question::Model) -> Vec<(Uuid, Action, Outcome)> {
+    question.resident_id.map(|r| (r, Action::Write, Outcome::Allowed)).into_iter().collect()
 }
 
 fn is_addressed_doctor(viewer: &Viewer, question: &question::Model) -> bool {
@@ -379,13 +399,14 @@ pub async fn reply(
     if question.status == QuestionStatus::Closed {
         return Err(AppError::validation("questionId", "The question is closed; ask a new one"));
     }
-    let txn = db.begin().await?;
-    append_message(&txn, question.id, viewer.user_id, body, now).await?;
+    let txn = audit::begin(db).await?;
+    append_message(&*txn, question.id, viewer.user_id, body, now).await?;
     let question = if viewer.is_staff() && question.status == QuestionStatus::Answered {
-        set_status(&txn, question, QuestionStatus::Open, now).await?
+        set_status(&*txn, question, QuestionStatus::Open, now).await?
     } else {
         question
     };
+    txn.append(viewer, &written(&question), now).await?;
     txn.commit().await?;
     Ok(question)
 }
@@ -405,10 +426,11 @@ pub async fn answer(
     if question.status == QuestionStatus::Closed {
         return Err(AppError::validation("questionId", "The question is closed"));
     }
-    let txn = db.begin().await?;
-    append_message(&txn, question.id, viewer.user_id, body, now).await?;
+    let txn = audit::begin(db).await?;
+    append_message(&*txn, question.id, viewer.user_id, body, now).await?;
     let status = if close { QuestionStatus::Closed } else { QuestionStatus::Answered };
-    let question = set_status(&txn, question, status, now).await?;
+    let question = set_status(&*txn, question, status, now).await?;
+    txn.append(viewer, &written(&question), now).await?;
     txn.commit().await?;
     Ok(question)
 }
@@ -424,7 +446,11 @@ pub async fn close(
     if question.status == QuestionStatus::Closed {
         return Ok(question);
     }
-    set_status(db, question, QuestionStatus::Closed, now).await
+    let txn = audit::begin(db).await?;
+    let question = set_status(&*txn, question, QuestionStatus::Closed, now).await?;
+    txn.append(viewer, &written(&question), now).await?;
+    txn.commit().await?;
+    Ok(question)
 }
 
 /// The addressed doctor moves a question onto a meeting's agenda: the given meeting of the same
@@ -475,7 +501,7 @@ pub async fn move_to_agenda(
         .one(db)
         .await?
         .flatten();
-    let txn = db.begin().await?;
+    let txn = audit::begin(db).await?;
     let item = agenda_item::ActiveModel {
         id: Set(new_id()),
         meeting_id: Set(meeting.id),
@@ -491,9 +517,10 @@ pub async fn move_to_agenda(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(&*txn)
     .await?;
-    let question = set_status(&txn, question, QuestionStatus::OnAgenda, now).await?;
+    let question = set_status(&*txn, question, QuestionStatus::OnAgenda, now).await?;
+    txn.append(viewer, &written(&question), now).await?;
     txn.commit().await?;
     Ok((question, item))
 }

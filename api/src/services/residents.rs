@@ -2,6 +2,7 @@
 //! reads take `&Clinical`, a proof that [`access::require_clinical`] passed.
 
 use super::{Page, Paged, access};
+use crate::audit::Action;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
@@ -29,8 +30,20 @@ impl<'a> Clinical<'a> {
     }
 }
 
+/// A resident on the viewer's roster; every call is in the access log, refusals too.
 pub async fn get(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<resident::Model> {
-    resident::Entity::find_by_id(id).filter(access::roster_scope(viewer)).one(db).await?.ok_or(AppError::NotFound)
+    match resident::Entity::find_by_id(id).filter(access::roster_scope(viewer)).one(db).await? {
+        Some(resident) => {
+            viewer.read(resident.id);
+            Ok(resident)
+        }
+        None => {
+            if resident::Entity::find_by_id(id).one(db).await?.is_some() {
+                viewer.denied(id, Action::Read);
+            }
+            Err(AppError::NotFound)
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -68,7 +81,10 @@ pub async fn list(
     if filter.my_gp_residents {
         query = query.filter(resident::Column::GpDoctorId.eq(viewer.doctor_id));
     }
-    paginate(db, query.order_by_asc(resident::Column::FullName).order_by_asc(resident::Column::Id), page).await
+    let paged =
+        paginate(db, query.order_by_asc(resident::Column::FullName).order_by_asc(resident::Column::Id), page).await?;
+    paged.rows.iter().for_each(|r| viewer.read(r.id));
+    Ok(paged)
 }
 
 /// Runs a count and a page of `query`.

@@ -1,5 +1,6 @@
 //! Black-box tests: a real server per test over a real database, on SQLite and PostgreSQL.
 
+mod audit;
 mod auth;
 mod errors;
 mod foundation;

@@ -23,11 +23,12 @@ async fn residents_page_costs_a_bounded_number_of_statements(app: TestApp) {
     let edges = data["residents"]["edges"].as_array().expect("edges");
     assert_eq!(edges.len(), 12);
     assert!(edges.iter().all(|e| e["node"]["latestObservation"]["news2"]["total"].is_i64()));
-    // Viewer (2) + count + page + centre + doctors (2) + latest observations + open questions + medications;
-    // unbatched, 12 residents would cost over 50. (DataLoader batches by a 1 ms window, so a slow
-    // machine may split one batch in two: bounds, not equality.)
+    // Viewer (2) + count + page + centre + doctors (2) + latest observations + open questions + medications
+    // + the access log (lock, last row, one insert); unbatched, 12 residents would cost over 50.
+    // (DataLoader batches by a 1 ms window, so a slow machine may split one batch in two: bounds,
+    // not equality.)
     assert!(
-        small <= 10 && large <= 10,
+        small <= 14 && large <= 14,
         "residents(first: 2) cost {small}, residents(first: 50) cost {large} statements"
     );
     eprintln!("residents(first: 50) with latest observation: {large} SQL statements");
@@ -43,7 +44,7 @@ async fn doctor_queue_costs_a_bounded_number_of_statements(app: TestApp) {
     assert!(edges.len() >= 4, "several questions in the queue");
     assert!(edges.iter().any(|e| { !e["node"]["attachedObservations"].as_array().expect("list").is_empty() }));
     // Unbatched, the resident, asker, observations and messages of each question would cost 4+ each.
-    assert!(small <= 12 && large <= 12, "doctorQueue(first: 1) cost {small}, first: 20 cost {large} statements");
+    assert!(small <= 16 && large <= 16, "doctorQueue(first: 1) cost {small}, first: 20 cost {large} statements");
     eprintln!("doctorQueue(first: 20) with resident and attached observations: {large} SQL statements");
 }
 

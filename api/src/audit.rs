@@ -1,0 +1,322 @@
+//! The access log (DESIGN §7): one append-only row per resident touched per request, reads and
+//! writes, denials too, chained by SHA-256 so that an edited or removed row breaks the chain.
+//!
+//! Reads are collected on the viewer's [`AuditTrail`] and written before the answer leaves
+//! ([`flush`]); writes append their rows inside the write's own transaction ([`AuditTxn`]).
+//! Appends are serialised: by a process-wide lock (SQLite has one writer anyway) and, on
+//! PostgreSQL, by a transaction-scoped advisory lock shared by every instance.
+
+use crate::auth::Viewer;
+use crate::error::AppResult;
+use crate::ids::new_id;
+use chrono::{DateTime, Utc};
+use entities::audit_event;
+use sea_orm::ActiveValue::Set;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement, TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+use tokio::sync::{Mutex as AsyncMutex, MutexGuard};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    Read,
+    Write,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Outcome {
+    Allowed,
+    Denied,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Read => "READ",
+            Action::Write => "WRITE",
+        }
+    }
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "ALLOWED",
+            Outcome::Denied => "DENIED",
+        }
+    }
+}
+
+/// The residents one request touched; each distinct (resident, action, outcome) is one row.
+#[derive(Debug, Default)]
+pub struct AuditTrail {
+    request: Mutex<(String, Option<String>)>,
+    touches: Mutex<BTreeSet<(Uuid, Action, Outcome)>>,
+}
+
+impl AuditTrail {
+    /// Names the request (its id and GraphQL operation) the rows belong to.
+    pub fn set_request(&self, request_id: &str, operation: Option<&str>) {
+        *self.request.lock().unwrap_or_else(|e| e.into_inner()) = (request_id.to_owned(), operation.map(str::to_owned));
+    }
+
+    /// Names the operation from the document when the request did not name it.
+    fn name_operation(&self, operation: &str) {
+        let mut request = self.request.lock().unwrap_or_else(|e| e.into_inner());
+        request.1.get_or_insert_with(|| operation.to_owned());
+    }
+
+    pub fn touch(&self, resident: Uuid, action: Action, outcome: Outcome) {
+        self.touches.lock().unwrap_or_else(|e| e.into_inner()).insert((resident, action, outcome));
+    }
+
+    fn take(&self) -> Vec<(Uuid, Action, Outcome)> {
+        std::mem::take(&mut *self.touches.lock().unwrap_or_else(|e| e.into_inner())).into_iter().collect()
+    }
+
+    fn request(&self) -> (String, Option<String>) {
+        self.request.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+static APPEND: AsyncMutex<()> = AsyncMutex::const_new(());
+/// Advisory lock key for appends on PostgreSQL ("plejaudt").
+const APPEND_LOCK_KEY: i64 = 0x706c_656a_6175_6474;
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// A transaction that may append audit rows; holds the append lock until it ends, so a write
+/// transaction should begin with it (not take it halfway, after its own writes).
+pub struct AuditTxn {
+    txn: DatabaseTransaction,
+    _guard: MutexGuard<'static, ()>,
+}
+
+impl std::ops::Deref for AuditTxn {
+    type Target = DatabaseTransaction;
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+pub async fn begin(db: &DatabaseConnection) -> AppResult<AuditTxn> {
+    let guard = APPEND.lock().await;
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [APPEND_LOCK_KEY.into()],
+        ))
+        .await?;
+    }
+    Ok(AuditTxn { txn, _guard: guard })
+}
+
+impl AuditTxn {
+    /// Appends rows for `touches` by `viewer` (plus what the viewer's trail collected so far).
+    pub async fn append(
+        &self,
+        viewer: &Viewer,
+        touches: &[(Uuid, Action, Outcome)],
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let mut all: BTreeSet<(Uuid, Action, Outcome)> = viewer.audit.take().into_iter().collect();
+        all.extend(touches.iter().copied());
+        if all.is_empty() {
+            return Ok(());
+        }
+        let last = audit_event::Entity::find().order_by_desc(audit_event::Column::Seq).limit(1).one(&self.txn).await?;
+        let (mut seq, mut prev) = last.map_or((0, GENESIS.to_owned()), |e| (e.seq, e.hash));
+        let (request_id, operation) = viewer.audit.request();
+        let now = micros(now);
+        let mut rows = Vec::with_capacity(all.len());
+        for (resident, action, outcome) in all {
+            seq += 1;
+            let mut row = Row {
+                seq,
+                at: now,
+                actor_id: Some(viewer.user_id),
+                actor_role: format!("{:?}", viewer.role).to_uppercase(),
+                action: action.as_str().into(),
+                resident_id: Some(resident),
+                operation_name: operation.clone(),
+                request_id: request_id.clone(),
+                outcome: outcome.as_str().into(),
+                prev_hash: prev.clone(),
+            };
+            let hash = row.hash();
+            prev = hash.clone();
+            rows.push(row.take(hash));
+        }
+        for chunk in rows.chunks(500) {
+            audit_event::Entity::insert_many(chunk.to_vec()).exec_without_returning(&self.txn).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn commit(self) -> AppResult<()> {
+        Ok(self.txn.commit().await?)
+    }
+}
+
+fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at)
+}
+
+/// The fields a row's hash covers.
+struct Row {
+    seq: i64,
+    at: DateTime<Utc>,
+    actor_id: Option<Uuid>,
+    actor_role: String,
+    action: String,
+    resident_id: Option<Uuid>,
+    operation_name: Option<String>,
+    request_id: String,
+    outcome: String,
+    prev_hash: String,
+}
+
+impl Row {
+    fn of(e: &audit_event::Model) -> Self {
+        Row {
+            seq: e.seq,
+            at: e.at,
+            actor_id: e.actor_id,
+            actor_role: e.actor_role.clone(),
+            action: e.action.clone(),
+            resident_id: e.resident_id,
+            operation_name: e.operation_name.clone(),
+            request_id: e.request_id.clone(),
+            outcome: e.outcome.clone(),
+            prev_hash: e.prev_hash.clone(),
+        }
+    }
+
+    fn hash(&self) -> String {
+        let text = serde_json::json!([
+            self.seq,
+            self.at.timestamp_micros(),
+            self.actor_id,
+            self.actor_role,
+            self.action,
+            self.resident_id,
+            self.operation_name,
+            self.request_id,
+            self.outcome,
+            self.prev_hash,
+        ])
+        .to_string();
+        Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn take(&mut self, hash: String) -> audit_event::ActiveModel {
+        audit_event::ActiveModel {
+            id: Set(new_id()),
+            seq: Set(self.seq),
+            at: Set(self.at),
+            actor_id: Set(self.actor_id),
+            actor_role: Set(std::mem::take(&mut self.actor_role)),
+            action: Set(std::mem::take(&mut self.action)),
+            resident_id: Set(self.resident_id),
+            operation_name: Set(self.operation_name.take()),
+            request_id: Set(std::mem::take(&mut self.request_id)),
+            outcome: Set(std::mem::take(&mut self.outcome)),
+            prev_hash: Set(std::mem::take(&mut self.prev_hash)),
+            hash: Set(hash),
+            created_at: Set(self.at),
+            updated_at: Set(self.at),
+        }
+    }
+}
+
+/// Writes the reads the viewer's request collected, before its answer leaves.
+pub async fn flush(db: &DatabaseConnection, viewer: &Viewer, now: DateTime<Utc>) -> AppResult<()> {
+    let touches = viewer.audit.take();
+    if touches.is_empty() {
+        return Ok(());
+    }
+    let txn = begin(db).await?;
+    txn.append(viewer, &touches, now).await?;
+    txn.commit().await
+}
+
+/// The result of checking the chain.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verification {
+    Intact {
+        rows: u64,
+    },
+    /// The first row whose hash, link or sequence does not hold.
+    Broken {
+        seq: i64,
+        reason: &'static str,
+    },
+}
+
+/// Walks the chain in order of `seq`, a page at a time.
+pub async fn verify(db: &DatabaseConnection) -> AppResult<Verification> {
+    let mut prev = GENESIS.to_owned();
+    let mut expected_seq = 1;
+    let mut rows = 0u64;
+    loop {
+        let page = audit_event::Entity::find()
+            .filter(audit_event::Column::Seq.gte(expected_seq))
+            .order_by_asc(audit_event::Column::Seq)
+            .limit(1000)
+            .all(db)
+            .await?;
+        if page.is_empty() {
+            return Ok(Verification::Intact { rows });
+        }
+        for event in page {
+            if event.seq != expected_seq {
+                return Ok(Verification::Broken { seq: expected_seq, reason: "row missing" });
+            }
+            if event.prev_hash != prev {
+                return Ok(Verification::Broken { seq: event.seq, reason: "link to the previous row broken" });
+            }
+            if Row::of(&event).hash() != event.hash {
+                return Ok(Verification::Broken { seq: event.seq, reason: "row altered" });
+            }
+            prev = event.hash;
+            expected_seq += 1;
+            rows += 1;
+        }
+    }
+}
+
+/// Takes the access log's operation name from the document (`query Beboer { … }`) when the
+/// request did not send `operationName`.
+pub struct NameOperations;
+
+impl async_graphql::extensions::ExtensionFactory for NameOperations {
+    fn create(&self) -> std::sync::Arc<dyn async_graphql::extensions::Extension> {
+        std::sync::Arc::new(NameOperations)
+    }
+}
+
+#[async_trait::async_trait]
+impl async_graphql::extensions::Extension for NameOperations {
+    async fn parse_query(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        query: &str,
+        variables: &async_graphql::Variables,
+        next: async_graphql::extensions::NextParseQuery<'_>,
+    ) -> async_graphql::ServerResult<async_graphql::parser::types::ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        let viewer = ctx.data_opt::<crate::graphql::RequestState>().and_then(|state| state.viewer.as_ref());
+        if let Some(viewer) = viewer
+            && let Some((Some(name), _)) = document.operations.iter().next()
+        {
+            viewer.audit.name_operation(name.as_str());
+        }
+        Ok(document)
+    }
+}
