@@ -14,7 +14,7 @@ use entities::audit_event;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement, TransactionTrait,
+    QueryOrder, QuerySelect, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -84,6 +84,11 @@ impl AuditTrail {
     }
 }
 
+/// The row of a write that concerns `resident` (none for a write about no resident).
+pub fn wrote(resident: Option<Uuid>) -> Vec<(Uuid, Action, Outcome)> {
+    resident.map(|r| (r, Action::Write, Outcome::Allowed)).into_iter().collect()
+}
+
 static APPEND: AsyncMutex<()> = AsyncMutex::const_new(());
 /// Advisory lock key for appends on PostgreSQL ("plejaudt").
 const APPEND_LOCK_KEY: i64 = 0x706c_656a_6175_6474;
@@ -103,9 +108,16 @@ impl std::ops::Deref for AuditTxn {
     }
 }
 
+/// Begins a write transaction that may append to the access log. On SQLite it is `IMMEDIATE`: it
+/// takes the write lock at `BEGIN`, so it waits (busy timeout) instead of failing halfway with
+/// "database is locked" when another writer got there first.
 pub async fn begin(db: &DatabaseConnection) -> AppResult<AuditTxn> {
     let guard = APPEND.lock().await;
-    let txn = db.begin().await?;
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    };
+    let txn = db.begin_with_options(options).await?;
     if txn.get_database_backend() == DatabaseBackend::Postgres {
         txn.execute_raw(Statement::from_sql_and_values(
             DatabaseBackend::Postgres,
@@ -161,6 +173,10 @@ impl AuditTxn {
 
     pub async fn commit(self) -> AppResult<()> {
         Ok(self.txn.commit().await?)
+    }
+
+    pub async fn rollback(self) -> AppResult<()> {
+        Ok(self.txn.rollback().await?)
     }
 }
 

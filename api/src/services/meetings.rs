@@ -27,6 +27,7 @@
 
 use super::residents::{self, paginate};
 use super::{Page, Paged, access, check_version, optional_text, require_role, required_text};
+use crate::audit;
 use crate::auth::Viewer;
 use crate::clock::Clock;
 use crate::domain::deadlines::agenda_deadline;
@@ -44,7 +45,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -232,7 +233,7 @@ pub async fn schedule(
         }
         _ => Vec::new(),
     };
-    let txn = db.begin().await?;
+    let txn = audit::begin(db).await?;
     let meeting = meeting::ActiveModel {
         id: Set(new_id()),
         care_centre_id: Set(input.care_centre_id),
@@ -251,7 +252,7 @@ pub async fn schedule(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(&*txn)
     .await?;
     for relative in invited {
         meeting_invitation::ActiveModel {
@@ -261,7 +262,7 @@ pub async fn schedule(
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(&*txn)
         .await?;
     }
     txn.commit().await?;
@@ -326,13 +327,13 @@ pub async fn propose_item(
     };
     // The first statement writes, so concurrent proposals (and a concurrent send or cancel) queue
     // behind each other: the status is re-checked and positions do not collide.
-    let txn = db.begin().await?;
+    let txn = audit::begin(db).await?;
     let bumped = meeting::Entity::update_many()
         .col_expr(meeting::Column::Version, Expr::col(meeting::Column::Version).add(1))
         .col_expr(meeting::Column::UpdatedAt, Expr::value(now))
         .filter(meeting::Column::Id.eq(meeting.id))
         .filter(meeting::Column::Status.is_in(open))
-        .exec(&txn)
+        .exec(&*txn)
         .await?;
     if bumped.rows_affected == 0 {
         txn.rollback().await?;
@@ -340,14 +341,14 @@ pub async fn propose_item(
         check_agenda_open(viewer, &fresh, deadline, now)?;
         return Err(AppError::Conflict("The meeting changed meanwhile; try again".into()));
     }
-    let fresh = meeting::Entity::find_by_id(meeting.id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let fresh = meeting::Entity::find_by_id(meeting.id).one(&*txn).await?.ok_or(AppError::NotFound)?;
     let late = fresh.status == MeetingStatus::AgendaSent || now >= deadline;
     let last: Option<i32> = agenda_item::Entity::find()
         .select_only()
         .column_as(agenda_item::Column::Position.max(), "max")
         .filter(agenda_item::Column::MeetingId.eq(meeting.id))
         .into_tuple()
-        .one(&txn)
+        .one(&*txn)
         .await?
         .flatten();
     let item = agenda_item::ActiveModel {
@@ -365,8 +366,9 @@ pub async fn propose_item(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(&*txn)
     .await?;
+    txn.append(viewer, &audit::wrote(item.resident_id), now).await?;
     txn.commit().await?;
     Ok(item)
 }
@@ -543,7 +545,7 @@ pub async fn record_minutes(
     }
     let first_time = meeting.status != MeetingStatus::Held;
 
-    let txn = db.begin().await?;
+    let txn = audit::begin(db).await?;
     let mut update = meeting::Entity::update_many()
         .col_expr(meeting::Column::Status, Expr::value(MeetingStatus::Held))
         .col_expr(meeting::Column::Minutes, Expr::value(Some(minutes)))
@@ -559,7 +561,7 @@ pub async fn record_minutes(
         .filter(meeting::Column::Id.eq(meeting.id))
         .filter(meeting::Column::Version.eq(meeting.version))
         .filter(meeting::Column::Status.ne(MeetingStatus::Cancelled))
-        .exec(&txn)
+        .exec(&*txn)
         .await?;
     if updated.rows_affected == 0 {
         txn.rollback().await?;
@@ -571,7 +573,7 @@ pub async fn record_minutes(
             .col_expr(agenda_item::Column::UpdatedAt, Expr::value(now))
             .filter(agenda_item::Column::Id.eq(item))
             .filter(agenda_item::Column::MeetingId.eq(meeting.id))
-            .exec(&txn)
+            .exec(&*txn)
             .await?;
     }
     if first_time && let Some(kind) = time_entry_kind(meeting.kind) {
@@ -587,10 +589,10 @@ pub async fn record_minutes(
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(&*txn)
         .await?;
     }
-    let saved = meeting::Entity::find_by_id(meeting.id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let saved = meeting::Entity::find_by_id(meeting.id).one(&*txn).await?.ok_or(AppError::NotFound)?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -670,7 +672,7 @@ pub async fn log_time(
             return Err(AppError::validation("meetingId", "The meeting is not at this care centre"));
         }
     }
-    let txn = db.begin().await?;
+    let txn = audit::begin(db).await?;
     let entry = time_entry::ActiveModel {
         id: Set(new_id()),
         doctor_id: Set(doctor),
@@ -683,7 +685,7 @@ pub async fn log_time(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(&*txn)
     .await?;
     txn.commit().await?;
     Ok(entry)

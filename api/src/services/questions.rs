@@ -2,7 +2,7 @@
 
 use super::residents::{self, paginate};
 use super::{Page, Paged, access, optional_text, require_role, required_text};
-use crate::audit::{self, Action, Outcome};
+use crate::audit::{self, Action};
 use crate::auth::Viewer;
 use crate::domain::deadlines::{agenda_deadline, answer_due_at};
 use crate::error::{AppError, AppResult};
@@ -330,7 +330,7 @@ pub async fn ask(db: &DatabaseConnection, viewer: &Viewer, input: AskInput, now:
         .insert(&*txn)
         .await?;
     }
-    txn.append(viewer, &written(&question), now).await?;
+    txn.append(viewer, &audit::wrote(question.resident_id), now).await?;
     txn.commit().await?;
     Ok(Asked { question, missing_vitals: missing, created: true })
 }
@@ -353,11 +353,6 @@ async fn append_message(
     .insert(db)
     .await?;
     Ok(())
-}
-
-/// The access-log rows of a write to a question: one for its resident, none for a general question.
-fn written(question: &question::Model) -> Vec<(Uuid, Action, Outcome)> {
-    question.resident_id.map(|r| (r, Action::Write, Outcome::Allowed)).into_iter().collect()
 }
 
 fn is_addressed_doctor(viewer: &Viewer, question: &question::Model) -> bool {
@@ -406,7 +401,7 @@ pub async fn reply(
     } else {
         question
     };
-    txn.append(viewer, &written(&question), now).await?;
+    txn.append(viewer, &audit::wrote(question.resident_id), now).await?;
     txn.commit().await?;
     Ok(question)
 }
@@ -430,7 +425,7 @@ pub async fn answer(
     append_message(&*txn, question.id, viewer.user_id, body, now).await?;
     let status = if close { QuestionStatus::Closed } else { QuestionStatus::Answered };
     let question = set_status(&*txn, question, status, now).await?;
-    txn.append(viewer, &written(&question), now).await?;
+    txn.append(viewer, &audit::wrote(question.resident_id), now).await?;
     txn.commit().await?;
     Ok(question)
 }
@@ -448,7 +443,7 @@ pub async fn close(
     }
     let txn = audit::begin(db).await?;
     let question = set_status(&*txn, question, QuestionStatus::Closed, now).await?;
-    txn.append(viewer, &written(&question), now).await?;
+    txn.append(viewer, &audit::wrote(question.resident_id), now).await?;
     txn.commit().await?;
     Ok(question)
 }
@@ -520,7 +515,7 @@ pub async fn move_to_agenda(
     .insert(&*txn)
     .await?;
     let question = set_status(&*txn, question, QuestionStatus::OnAgenda, now).await?;
-    txn.append(viewer, &written(&question), now).await?;
+    txn.append(viewer, &audit::wrote(question.resident_id), now).await?;
     txn.commit().await?;
     Ok((question, item))
 }
