@@ -12,7 +12,7 @@ use plejelink::startup::Application;
 use plejelink::{db, graphql, telemetry};
 use std::io::Write;
 
-const USAGE: &str = "usage: plejelink [serve [--demo] | migrate | export-schema | load-demo | audit verify] \
+const USAGE: &str = "usage: plejelink [serve [--demo] | migrate | export-schema | load-demo | audit verify | backup FILE] \
 [--centres N] [--residents-per-centre N] [--days N] [--observations-per-day N]";
 
 struct Args {
@@ -27,8 +27,8 @@ fn parse_args() -> anyhow::Result<Args> {
         Some(first) if !first.starts_with("--") => args.next().unwrap_or_default(),
         _ => "serve".to_owned(),
     };
-    if command == "audit" {
-        command = format!("audit {}", args.next().unwrap_or_default());
+    if command == "audit" || command == "backup" {
+        command = format!("{command} {}", args.next().unwrap_or_default());
     }
     let mut parsed = Args { command, demo: false, size: DemoSize::default() };
     while let Some(flag) = args.next() {
@@ -117,6 +117,13 @@ async fn main() -> anyhow::Result<()> {
                     std::process::exit(1);
                 }
             }
+        }
+        backup if backup.starts_with("backup ") && backup.len() > "backup ".len() => {
+            let target = std::path::PathBuf::from(&backup["backup ".len()..]);
+            let db = db::connect(&settings.database_url).await?;
+            plejelink::backup::sqlite_backup(&db, &target).await?;
+            println!("backup written to {}", target.display());
+            Ok(())
         }
         other => bail!("unknown command {other}\n{USAGE}"),
     }

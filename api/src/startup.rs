@@ -12,11 +12,15 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use sea_orm::DatabaseConnection;
+use std::future::IntoFuture;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+
+/// How long a stopping server waits for in-flight requests.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Largest accepted request body; real operations are a few kilobytes.
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -95,10 +99,27 @@ impl Application {
         self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
     }
 
-    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+    /// Serves until SIGINT or SIGTERM, then stops accepting and lets in-flight requests finish,
+    /// for at most [`SHUTDOWN_GRACE`] (open WebSockets would otherwise hold the process forever).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+        let signal = async move {
+            shutdown_signal().await;
+            let _ = stopping.send(true);
+        };
         let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await
+        let server = axum::serve(self.listener, service).with_graceful_shutdown(signal);
+        let deadline = async move {
+            let _ = stopped.wait_for(|stopping| *stopping).await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        };
+        tokio::select! {
+            result = server.into_future() => result,
+            () = deadline => {
+                tracing::warn!("in-flight connections still open after the grace period; stopping anyway");
+                Ok(())
+            }
+        }
     }
 }
 

@@ -178,3 +178,33 @@ async fn serves_the_built_apps() {
     assert_eq!(get("/doctor/").await.expect("not built").status(), 404, "apps not built are not served");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Restore drill: a backup taken while the server runs opens as a database with the same counts
+/// and an intact access log.
+#[tokio::test]
+async fn sqlite_backup_restores_with_the_same_data() {
+    let app = plejelink_tests::spawn_app(Backend::Sqlite).await.expect("sqlite");
+    let nurse = app.login("sygeplejerske.solhaven@demo.dk").await;
+    let centres = app.data(&nurse, "{ careCentres { id } }", serde_json::json!({})).await;
+    app.data(
+        &nurse,
+        "query($c: ID!) { residents(careCentreId: $c) { totalCount } }",
+        serde_json::json!({ "c": centres["careCentres"][0]["id"] }),
+    )
+    .await;
+    let target = std::env::temp_dir().join(format!("plejelink-backup-{}.sqlite", uuid::Uuid::now_v7().simple()));
+    plejelink::backup::sqlite_backup(&app.db, &target).await.expect("backup");
+    assert!(plejelink::backup::sqlite_backup(&app.db, &target).await.is_err(), "never overwrites");
+    let copy = plejelink::db::connect(&format!("sqlite://{}?mode=rw", target.display())).await.expect("open backup");
+    let count = |db: sea_orm::DatabaseConnection| async move {
+        (
+            observation::Entity::find().count(&db).await.expect("count"),
+            entities::audit_event::Entity::find().count(&db).await.expect("count"),
+        )
+    };
+    assert_eq!(count(app.db.clone()).await, count(copy.clone()).await);
+    assert!(count(copy.clone()).await.1 > 0);
+    let verified = plejelink::audit::verify(&copy).await.expect("verify");
+    assert!(matches!(verified, plejelink::audit::Verification::Intact { .. }), "{verified:?}");
+    let _ = std::fs::remove_file(&target);
+}
