@@ -32,6 +32,8 @@ pub struct Settings {
     /// Login attempts per client address a minute, and failed logins per account in 15 minutes.
     pub login_attempts_per_address: usize,
     pub login_failures_per_account: usize,
+    /// How often each instance sends the agendas whose deadline passed.
+    pub agenda_send_period: std::time::Duration,
     pub log_filter: String,
     pub log_format: LogFormat,
     /// Token issuer (`iss`) and audience (`aud`).
@@ -100,6 +102,9 @@ impl Settings {
             client_ip_header: get("PLEJELINK_CLIENT_IP_HEADER").map(|h| h.to_lowercase()),
             login_attempts_per_address: number(&get, "PLEJELINK_LOGIN_ATTEMPTS_PER_ADDRESS", 100)?,
             login_failures_per_account: number(&get, "PLEJELINK_LOGIN_FAILURES_PER_ACCOUNT", 5)?,
+            agenda_send_period: std::time::Duration::from_secs(
+                number(&get, "PLEJELINK_AGENDA_SEND_SECONDS", 30)?.max(1) as u64,
+            ),
             log_filter: get("PLEJELINK_LOG").unwrap_or_else(|| "info".into()),
             log_format,
             issuer: get("PLEJELINK_ISSUER").unwrap_or_else(|| "plejelink".into()),

@@ -69,7 +69,12 @@ impl Application {
         }
         let events = Events::new(bus, db.clone());
         // Agendas go out at their deadline also when no one asks (DESIGN §5).
-        crate::services::meetings::spawn_agenda_sender(db.clone(), events.clone(), clock.clone());
+        crate::services::meetings::spawn_agenda_sender(
+            db.clone(),
+            events.clone(),
+            clock.clone(),
+            settings.agenda_send_period,
+        );
         let trusted_documents = Arc::new(TrustedDocuments::load(
             &settings.clients_dir,
             settings.trusted_documents_dir.as_deref(),

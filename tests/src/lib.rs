@@ -141,6 +141,7 @@ pub async fn spawn_empty_app_with(backend: Backend, extra: &[(&str, &str)]) -> O
             "PLEJELINK_CLIENTS_DIR" => Some(dir.join("clients").display().to_string()),
             // Every test logs in from 127.0.0.1 many times.
             "PLEJELINK_LOGIN_ATTEMPTS_PER_ADDRESS" => Some("100000".into()),
+            "PLEJELINK_AGENDA_SEND_SECONDS" => Some("1".into()),
             _ => None,
         })
     })

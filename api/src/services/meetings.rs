@@ -8,7 +8,7 @@
 //!   centre and doctor (48 without one). "Before" is strictly before: at the deadline the agenda is
 //!   sent. A meeting scheduled inside its own deadline window is sent at the next automatic run, and
 //!   its items are flagged `addedAfterDeadline`.
-//! - **Automatic send**: [`send_due_agendas`] runs every 30 s in every instance ([`spawn_agenda_sender`]);
+//! - **Automatic send**: [`send_due_agendas`] runs periodically (`PLEJELINK_AGENDA_SEND_SECONDS`, default 30) in every instance ([`spawn_agenda_sender`]);
 //!   each meeting moves PLANNED → AGENDA_SENT through one conditional `UPDATE … WHERE status = 'PLANNED'`,
 //!   so exactly one run (or one `sendAgenda`) wins and publishes the event. `agendaSentAt` is the moment
 //!   it was actually sent. Sending an already sent agenda again is harmless and publishes nothing.
@@ -53,7 +53,6 @@ use uuid::Uuid;
 /// Agenda deadline hours when no agreement is in force (DESIGN §3).
 pub const DEFAULT_AGENDA_DEADLINE_HOURS: i32 = 48;
 /// How often each instance looks for agendas whose deadline passed.
-pub const AGENDA_SEND_PERIOD: std::time::Duration = std::time::Duration::from_secs(30);
 
 pub async fn get(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<meeting::Model> {
     meeting::Entity::find_by_id(id).filter(access::meeting_scope(viewer)).one(db).await?.ok_or(AppError::NotFound)
@@ -467,11 +466,11 @@ pub async fn send_due_agendas(db: &DatabaseConnection, events: &Events, now: Dat
     Ok(sent)
 }
 
-/// Runs [`send_due_agendas`] every [`AGENDA_SEND_PERIOD`] with the application's clock, from start
+/// Runs [`send_due_agendas`] every `period` with the application's clock, from start
 /// (so agendas that fell due while no instance ran go out at once).
-pub fn spawn_agenda_sender(db: DatabaseConnection, events: Events, clock: Clock) {
+pub fn spawn_agenda_sender(db: DatabaseConnection, events: Events, clock: Clock, period: std::time::Duration) {
     tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(AGENDA_SEND_PERIOD);
+        let mut ticks = tokio::time::interval(period);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;

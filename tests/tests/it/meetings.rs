@@ -488,7 +488,7 @@ async fn agendas_go_out_at_the_deadline_exactly_once(app: TestApp) {
     assert!(tap.agendas_sent(std::time::Duration::from_millis(500)).await.is_empty());
 }
 
-/// The server sends due agendas by itself (every 30 s) and the doctor hears of it.
+/// The server sends due agendas by itself (every second in tests) and the doctor hears of it.
 async fn agendas_go_out_when_no_one_asks(app: TestApp) {
     let f = fixture(&app).await;
     let planned = meeting::Entity::find()
