@@ -9,4 +9,5 @@ fi
 [ -n "${PLEJELINK_TEST_POSTGRES_URL:-}" ] || echo "NOTE: no PostgreSQL found; its tests will be SKIPPED" >&2
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
-cargo test --workspace --locked
+# Tests wait on I/O (a server and a database each), so run more of them than there are cores.
+cargo test --workspace --locked -- --test-threads 8
