@@ -233,6 +233,11 @@ impl TestApp {
     /// Opens `/graphql/ws`, authenticates in `connection_init` and starts `query`. Returns once the
     /// server had time to attach the subscription to the event bus.
     pub async fn subscribe(&self, token: &str, query: &str, variables: Value) -> Subscription {
+        self.subscribe_with(token, json!({ "query": query, "variables": variables })).await
+    }
+
+    /// Like [`TestApp::subscribe`] with a raw `subscribe` payload (e.g. a trusted document id).
+    pub async fn subscribe_with(&self, token: &str, payload: Value) -> Subscription {
         use futures_util::{SinkExt, StreamExt};
         use tokio_tungstenite::tungstenite::client::IntoClientRequest;
         use tokio_tungstenite::tungstenite::{Message, http::HeaderValue};
@@ -244,7 +249,7 @@ impl TestApp {
         socket.send(Message::text(init.to_string())).await.expect("init");
         let ack = socket.next().await.expect("ack").expect("ack message");
         assert!(ack.to_text().expect("text").contains("connection_ack"), "no ack: {ack:?}");
-        let start = json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": variables } });
+        let start = json!({ "id": "1", "type": "subscribe", "payload": payload });
         socket.send(Message::text(start.to_string())).await.expect("subscribe");
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         Subscription { socket }

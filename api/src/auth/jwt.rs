@@ -242,6 +242,42 @@ mod tests {
     }
 
     #[test]
+    fn refuses_hs256_with_the_public_key_and_foreign_audience_or_issuer() {
+        let keys = keys();
+        let now = Utc::now().timestamp();
+        let claims = serde_json::json!({
+            "iss": "plejelink", "aud": "plejelink-api", "sub": Uuid::now_v7(), "sid": Uuid::now_v7(),
+            "typ": "access", "iat": now, "nbf": now, "exp": now + 600,
+        });
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(keys.kid.clone());
+        let public = URL_SAFE_NO_PAD.decode(&keys.verifying[0].public_x).expect("x");
+        let forged = jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(&public)).expect("sign");
+        assert!(keys.verify_access(&forged).is_err(), "HS256 keyed with the public key");
+
+        let other_audience =
+            JwtKeys::from_signing_key(&SigningKey::from_bytes(&[7u8; 32]), &[], "plejelink", "elsewhere");
+        let (token, _) =
+            other_audience.expect("keys").issue_access(Uuid::now_v7(), Uuid::now_v7(), Utc::now()).expect("t");
+        assert!(keys.verify_access(&token).is_err(), "wrong aud");
+        let other_issuer =
+            JwtKeys::from_signing_key(&SigningKey::from_bytes(&[7u8; 32]), &[], "someone", "plejelink-api");
+        let (token, _) =
+            other_issuer.expect("keys").issue_access(Uuid::now_v7(), Uuid::now_v7(), Utc::now()).expect("t");
+        assert!(keys.verify_access(&token).is_err(), "wrong iss");
+        let mut refresh_typ = claims.clone();
+        refresh_typ["typ"] = "refresh".into();
+        let mut eddsa = Header::new(Algorithm::EdDSA);
+        eddsa.kid = Some(keys.kid.clone());
+        let token = jsonwebtoken::encode(&eddsa, &refresh_typ, &keys.encoding).expect("sign");
+        assert!(keys.verify_access(&token).is_err(), "another typ");
+        let mut missing = claims.clone();
+        missing.as_object_mut().expect("object").remove("nbf");
+        let token = jsonwebtoken::encode(&eddsa, &missing, &keys.encoding).expect("sign");
+        assert!(keys.verify_access(&token).is_err(), "nbf is required");
+    }
+
+    #[test]
     fn rotated_keys_still_verify_and_the_newest_signs() {
         let old = SigningKey::from_bytes(&[7u8; 32]);
         let new = SigningKey::from_bytes(&[9u8; 32]);

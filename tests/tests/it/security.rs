@@ -1,12 +1,13 @@
 //! Request limits, production hardening and trusted documents (DESIGN §7).
 
-use plejelink::graphql::limits::{MAX_ALIASES, MAX_DEPTH};
+use plejelink::graphql::limits::{MAX_ALIASES, MAX_COMPLEXITY, MAX_DEPTH};
 use plejelink::trusted_documents::document_id;
 use plejelink_tests::{Backend, TestApp, backends, error_code, spawn_app_with};
 use serde_json::{Value, json};
 
 const LOGIN: &str = "mutation Login($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }";
 const ME: &str = "query Me { me { email role } }";
+const ALERTS: &str = "subscription Alerts { observationAlerts { resync } }";
 
 /// A query `depth` fields deep (async-graphql does not count `__typename`):
 /// `me { careCentres { residents { edges { node { careCentre { residents … } } } } } }`.
@@ -48,7 +49,7 @@ async fn production() -> (TestApp, std::path::PathBuf) {
     std::fs::create_dir_all(dir.join("documents")).expect("dir");
     plejelink::auth::jwt::generate_key_file(&dir.join("key.pem")).expect("key");
     let manifest: serde_json::Map<String, Value> =
-        [LOGIN, ME].iter().map(|q| (document_id(q), Value::String((*q).to_owned()))).collect();
+        [LOGIN, ME, ALERTS].iter().map(|q| (document_id(q), Value::String((*q).to_owned()))).collect();
     std::fs::write(dir.join("documents/nurse.json"), Value::Object(manifest).to_string()).expect("manifest");
     let key = dir.join("key.pem").display().to_string();
     let documents = dir.join("documents").display().to_string();
@@ -94,6 +95,14 @@ async fn production_accepts_only_trusted_documents_except_from_admin() {
     let admin = admin["data"]["login"]["accessToken"].as_str().expect("admin").to_owned();
     let text = post(&app, Some(&admin), json!({ "query": "{ careCentres { name } }" })).await;
     assert!(text["data"]["careCentres"].is_array(), "ADMIN may send text: {text:#}");
+
+    // Subscriptions too: text is refused, a known document runs.
+    let mut text = app.subscribe_with(&nurse, json!({ "query": ALERTS })).await;
+    let refused = text.next(5).await.expect("an error");
+    assert!(refused.to_string().contains("documentId"), "{refused:#}");
+    let mut trusted =
+        app.subscribe_with(&nurse, json!({ "query": "", "extensions": { "documentId": document_id(ALERTS) } })).await;
+    assert!(trusted.next(1).await.is_none(), "accepted and waiting for alerts");
 
     // Introspection and field suggestions are off; GraphiQL is not served.
     let introspection = post(&app, Some(&admin), json!({ "query": "{ __schema { types { name } } }" })).await;
