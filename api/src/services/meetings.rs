@@ -52,8 +52,6 @@ use uuid::Uuid;
 
 /// Agenda deadline hours when no agreement is in force (DESIGN §3).
 pub const DEFAULT_AGENDA_DEADLINE_HOURS: i32 = 48;
-/// How often each instance looks for agendas whose deadline passed.
-
 pub async fn get(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<meeting::Model> {
     meeting::Entity::find_by_id(id).filter(access::meeting_scope(viewer)).one(db).await?.ok_or(AppError::NotFound)
 }
