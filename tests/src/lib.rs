@@ -52,6 +52,9 @@ pub struct TestApp {
     pub clock: Clock,
     pub now: DateTime<Utc>,
     pub backend: Backend,
+    /// The database URL, to start more instances on the same database.
+    pub database_url: String,
+    data_dir: PathBuf,
     /// Removed (file or PostgreSQL database) when the test ends.
     _database: TestDatabase,
 }
@@ -155,7 +158,18 @@ pub async fn spawn_empty_app_with(backend: Backend, extra: &[(&str, &str)]) -> O
     let db = app.state.db.clone();
     let statements = app.state.statements.clone();
     tokio::spawn(app.run_until_stopped());
-    Some(TestApp { address, client: reqwest::Client::new(), db, statements, clock, now, backend, _database: database })
+    Some(TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db,
+        statements,
+        clock,
+        now,
+        backend,
+        database_url: url,
+        data_dir: dir,
+        _database: database,
+    })
 }
 
 /// A running server with the test-sized demo dataset loaded at the test's fixed "now".
@@ -172,6 +186,26 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> Option<
 }
 
 impl TestApp {
+    /// Another server instance on the same database (several instances behind a balancer).
+    /// Returns its address.
+    pub async fn spawn_instance(&self) -> String {
+        let dir = std::env::temp_dir().join(format!("plejelink-instance-{}", uuid::Uuid::now_v7().simple()));
+        let settings = Settings::from_lookup(|key| match key {
+            "PLEJELINK_DATABASE_URL" => Some(self.database_url.clone()),
+            "PLEJELINK_DATA_DIR" => Some(dir.display().to_string()),
+            "PLEJELINK_BIND" => Some("127.0.0.1:0".into()),
+            "PLEJELINK_LOG" => Some("warn".into()),
+            // Instances behind one balancer share the signing key.
+            "PLEJELINK_JWT_KEY_FILE" => Some(self.data_dir.join("jwt-signing-key.pem").display().to_string()),
+            _ => None,
+        })
+        .expect("settings");
+        let app = Application::build(&settings, self.clock.clone()).await.expect("second instance");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        address
+    }
+
     /// POSTs a GraphQL request and returns the whole response body.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let mut request = self

@@ -208,3 +208,20 @@ async fn sqlite_backup_restores_with_the_same_data() {
     assert!(matches!(verified, plejelink::audit::Verification::Intact { .. }), "{verified:?}");
     let _ = std::fs::remove_file(&target);
 }
+
+/// Several instances starting at once migrate one after the other (PostgreSQL advisory lock).
+#[tokio::test]
+async fn concurrent_migrations_on_postgres() {
+    let Some(app) = plejelink_tests::spawn_empty_app(Backend::Postgres).await else { return };
+    Migrator::down(&app.db, None).await.expect("down");
+    let url = app.database_url.clone();
+    let runs = (0..3).map(|_| {
+        let url = url.clone();
+        tokio::spawn(async move { plejelink::db::migrate(&url).await })
+    });
+    for run in runs.collect::<Vec<_>>() {
+        run.await.expect("task").expect("migrate");
+    }
+    let applied = Migrator::get_applied_migrations(&app.db).await.expect("applied");
+    assert_eq!(applied.len(), Migrator::migrations().len());
+}

@@ -220,3 +220,32 @@ backends!(
     entered_in_error_is_kept_but_left_out,
     medium_and_high_scores_raise_live_alerts,
 );
+
+/// With PostgreSQL, an alert raised through one instance reaches subscribers on another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_cross_instances() {
+    let Some(app) = plejelink_tests::spawn_app(plejelink_tests::Backend::Postgres).await else { return };
+    let second = app.spawn_instance().await;
+    let nurse = app.login(NURSE_S).await;
+    let list = residents(&app, &nurse).await;
+    let resident = list.iter().find(|r| r.2 == "Peter Hansen").expect("Hansen's resident").0.clone();
+    let hansen = app.login("laege.hansen@demo.dk").await;
+    let mut gp = app.subscribe(&hansen, ALERTS, json!({})).await;
+    // The nurse's request goes to the second instance.
+    let high = with(normal(&app, &resident), json!({ "respirationRate": 26, "pulse": 125, "systolicBp": 95 }));
+    let body: Value = app
+        .client
+        .post(format!("{second}/graphql"))
+        .bearer_auth(&nurse)
+        .json(&json!({ "query": RECORD, "variables": { "i": high } }))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let id = body["data"]["recordObservation"]["observation"]["id"].clone();
+    assert!(id.is_string(), "{body:#}");
+    let alert = gp.next(5).await.expect("the alert crossed instances");
+    assert_eq!(alert["data"]["observationAlerts"]["observation"]["id"], id);
+}
