@@ -32,6 +32,8 @@ pub struct Settings {
     /// Login attempts per client address a minute, and failed logins per account in 15 minutes.
     pub login_attempts_per_address: usize,
     pub login_failures_per_account: usize,
+    /// GraphQL requests served at once; more get 503 at once.
+    pub max_in_flight: usize,
     /// How often each instance sends the agendas whose deadline passed.
     pub agenda_send_period: std::time::Duration,
     pub log_filter: String,
@@ -102,6 +104,7 @@ impl Settings {
             client_ip_header: get("PLEJELINK_CLIENT_IP_HEADER").map(|h| h.to_lowercase()),
             login_attempts_per_address: number(&get, "PLEJELINK_LOGIN_ATTEMPTS_PER_ADDRESS", 100)?,
             login_failures_per_account: number(&get, "PLEJELINK_LOGIN_FAILURES_PER_ACCOUNT", 5)?,
+            max_in_flight: number(&get, "PLEJELINK_MAX_IN_FLIGHT", 256)?.max(1),
             agenda_send_period: std::time::Duration::from_secs(
                 number(&get, "PLEJELINK_AGENDA_SEND_SECONDS", 30)?.max(1) as u64,
             ),

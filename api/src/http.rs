@@ -14,6 +14,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::{ConnectInfo, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
@@ -143,6 +144,21 @@ pub async fn graphql(
         }
     }
     Json(response).into_response()
+}
+
+/// How long one GraphQL request may take before the client gets 503 (and may retry: writes are
+/// idempotent by their `clientMutationId`).
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Beyond `PLEJELINK_MAX_IN_FLIGHT` requests at once, answer 503 at once instead of queueing:
+/// memory stays bounded and clients back off and retry.
+pub async fn shed_load(State(state): State<AppState>, request: axum::extract::Request, next: Next) -> Response {
+    let busy = || {
+        let body = Json(error_body("RATE_LIMITED", "The server is busy; try again shortly"));
+        (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")], body).into_response()
+    };
+    let Ok(_permit) = state.in_flight.clone().try_acquire_owned() else { return busy() };
+    tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await.unwrap_or_else(|_| busy())
 }
 
 pub async fn graphiql() -> Html<String> {

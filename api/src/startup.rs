@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
 
 /// How long a stopping server waits for in-flight requests.
 pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
@@ -34,6 +34,8 @@ pub struct AppState {
     pub events: Events,
     pub login_limits: Arc<LoginLimits>,
     pub trusted_documents: Arc<TrustedDocuments>,
+    /// Permits for GraphQL requests in flight (load shedding).
+    pub in_flight: Arc<tokio::sync::Semaphore>,
     /// Header naming the client address behind a trusted proxy; else the peer address counts.
     pub client_ip_header: Option<String>,
     /// SQL statements run since start (tests bound statements per request with it).
@@ -85,6 +87,7 @@ impl Application {
             db,
             schema: build_served_schema(settings.is_production(), trusted_documents.clone()),
             trusted_documents,
+            in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_in_flight)),
             keys,
             clock,
             events,
@@ -130,7 +133,10 @@ impl Application {
 
 fn router(state: AppState, settings: &Settings) -> Router {
     let mut router = Router::new()
-        .route("/graphql", post(http::graphql))
+        .route(
+            "/graphql",
+            post(http::graphql).layer(axum::middleware::from_fn_with_state(state.clone(), http::shed_load)),
+        )
         .route("/graphql/ws", get(http::graphql_ws))
         .route("/healthz", get(http::healthz))
         .route("/readyz", get(http::readyz))
@@ -142,7 +148,8 @@ fn router(state: AppState, settings: &Settings) -> Router {
         .merge(crate::clients::router(&settings.clients_dir))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http())
+        // A shed request (503) is load, not a fault: warn, do not page anyone.
+        .layer(TraceLayer::new_for_http().on_failure(DefaultOnFailure::new().level(tracing::Level::WARN)))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }

@@ -206,7 +206,10 @@ async fn sqlite_backup_restores_with_the_same_data() {
     assert!(count(copy.clone()).await.1 > 0);
     let verified = plejelink::audit::verify(&copy).await.expect("verify");
     assert!(matches!(verified, plejelink::audit::Verification::Intact { .. }), "{verified:?}");
-    let _ = std::fs::remove_file(&target);
+    copy.close().await.expect("close");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
+    }
 }
 
 /// Several instances starting at once migrate one after the other (PostgreSQL advisory lock).

@@ -7,6 +7,7 @@ mod foundation;
 mod meetings;
 mod observations;
 mod questions;
+mod reliability;
 mod scoping;
 mod security;
 mod statements;
