@@ -6,11 +6,12 @@ use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{ServerError, ServerResult, Variables};
 use std::sync::Arc;
 
-/// Query depth (the deepest client operation is 8 levels).
+/// Query depth: the deepest operation the tests use (doctorQueue → edges → node → resident →
+/// latestObservation → news2 → total) is 7; headroom for the apps.
 pub const MAX_DEPTH: usize = 12;
-/// Query complexity (one per field; the largest client operation is about 60).
+/// Query complexity, one per field (list fields are not multiplied: page sizes are capped at 100).
 pub const MAX_COMPLEXITY: usize = 1_000;
-/// Aliased fields per document (client operations use none).
+/// Aliased fields per document.
 pub const MAX_ALIASES: usize = 15;
 
 fn count_aliases(set: &SelectionSet) -> usize {
