@@ -215,7 +215,7 @@ async fn sqlite_backup_restores_with_the_same_data() {
 /// Several instances starting at once migrate one after the other (PostgreSQL advisory lock).
 #[tokio::test]
 async fn concurrent_migrations_on_postgres() {
-    let Some(app) = plejelink_tests::spawn_empty_app(Backend::Postgres).await else { return };
+    let Some(app) = spawn_empty_app(Backend::Postgres).await else { return };
     Migrator::down(&app.db, None).await.expect("down");
     let url = app.database_url.clone();
     let runs = (0..3).map(|_| {

@@ -33,6 +33,14 @@ async fn depth_and_alias_limits_hold_at_their_boundary(app: TestApp) {
     assert_eq!(error_code(&refused), Some("VALIDATION"), "{refused:#}");
     assert!(!refused.to_string().contains("careCentre {"), "the error does not echo the query");
 
+    // `me` plus n fields costs n + 1.
+    let wide = |n: usize| format!("{{ me {{ {} }} }}", vec!["email"; n].join(" "));
+    let ok = app.gql(Some(&token), &wide(MAX_COMPLEXITY - 1), json!({})).await;
+    assert!(ok.get("errors").is_none(), "complexity {MAX_COMPLEXITY} is allowed");
+    let refused = app.gql(Some(&token), &wide(MAX_COMPLEXITY), json!({})).await;
+    assert_eq!(error_code(&refused), Some("VALIDATION"));
+    assert!(!refused.to_string().contains("email email"), "the error does not echo the query");
+
     let aliased =
         |n: usize| format!("{{ {} }}", (0..n).map(|i| format!("a{i}: me {{ email }}")).collect::<Vec<_>>().join(" "));
     let ok = app.gql(Some(&token), &aliased(MAX_ALIASES), json!({})).await;
