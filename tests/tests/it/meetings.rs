@@ -568,14 +568,13 @@ async fn minutes_record_the_doctors_time_once(app: TestApp) {
         if meeting["id"] == *advisory_meeting {
             input["outcomes"] = json!([{ "agendaItemId": agenda_item, "outcome": "Ny instruks" }]);
         }
+        // The background sender may have sent the agenda meanwhile (a version bump of its own).
+        let before = meeting::Entity::find_by_id(uuid_of(&meeting["id"])).one(&app.db).await.expect("q").expect("row");
         let held = app.data(&f.hansen, MINUTES, json!({ "i": input })).await["recordMeetingMinutes"].clone();
         assert_eq!(held["status"], "HELD", "{kind}");
         assert_eq!(time(&held["heldAt"]), held_at);
         assert_eq!(held["attendees"], json!(["Peter Hansen", "Koordinator"]));
-        assert_eq!(
-            held["version"],
-            meeting["version"].as_i64().expect("v") + 1 + i64::from(meeting["id"] == *advisory_meeting)
-        );
+        assert_eq!(held["version"], i64::from(before.version) + 1, "{kind}");
         let entries = entries_of(&app, &meeting["id"]).await;
         match entry_kind {
             None => assert!(entries.is_empty(), "{kind} records no time"),
@@ -623,6 +622,8 @@ async fn minutes_record_the_doctors_time_once(app: TestApp) {
     // Two recordings at once of a meeting not yet held: one time entry.
     app.clock.set(app.now);
     let racing = schedule(&app, &f.coordinator, advisory(&f.solhaven, at_ten(&app, 2))).await;
+    // Sent now, so the background sender does not change the meeting during the race.
+    app.data(&f.coordinator, SEND, json!({ "m": racing["id"] })).await;
     app.clock.set(at_ten(&app, 2) + Duration::hours(2));
     let (a, b) = tokio::join!(
         app.gql(Some(&f.hansen), MINUTES, json!({ "i": minutes(&racing["id"], "Først") })),
