@@ -25,10 +25,11 @@ pub enum Kind {
     MedicationReview,
     TimeEntry,
     RelativeLink,
+    Invite,
 }
 
 impl Kind {
-    const ALL: [Kind; 16] = [
+    const ALL: [Kind; 17] = [
         Kind::User,
         Kind::CareCentre,
         Kind::Doctor,
@@ -45,6 +46,7 @@ impl Kind {
         Kind::MedicationReview,
         Kind::TimeEntry,
         Kind::RelativeLink,
+        Kind::Invite,
     ];
 
     fn name(self) -> &'static str {
@@ -65,6 +67,7 @@ impl Kind {
             Kind::MedicationReview => "MedicationReview",
             Kind::TimeEntry => "TimeEntry",
             Kind::RelativeLink => "RelativeLink",
+            Kind::Invite => "Invite",
         }
     }
 }

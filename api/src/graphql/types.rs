@@ -842,6 +842,27 @@ impl CarePlan {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// Whether the viewing relative has confirmed reading this version.
+    async fn acknowledged_by_me(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        let (state, viewer) = authed(ctx)?;
+        let mine = crate::services::plans::acknowledgements(&state.db, viewer, self.0.id).await?;
+        Ok(mine.iter().any(|(a, _)| a.relative_user_id == viewer.user_id))
+    }
+    /// Relatives who confirmed reading this version (a relative sees only their own).
+    async fn acknowledgements(&self, ctx: &Context<'_>) -> AppResult<Vec<CarePlanAcknowledgement>> {
+        let (state, viewer) = authed(ctx)?;
+        let rows = crate::services::plans::acknowledgements(&state.db, viewer, self.0.id).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(a, user)| CarePlanAcknowledgement { acknowledged_at: a.acknowledged_at, relative: user.map(User) })
+            .collect())
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct CarePlanAcknowledgement {
+    pub relative: Option<User>,
+    pub acknowledged_at: DateTime<Utc>,
 }
 
 pub struct Medication(pub medication::Model, pub NaiveDate);

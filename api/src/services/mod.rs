@@ -3,13 +3,19 @@
 
 pub mod access;
 pub mod access_log;
+pub mod administration;
 pub mod centres;
+pub mod clinical;
 pub mod meetings;
 pub mod observations;
+pub mod plans;
 pub mod questions;
+pub mod relatives;
 pub mod reports;
 pub mod residents;
+pub mod roster;
 pub mod sessions;
+pub mod terms;
 
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};

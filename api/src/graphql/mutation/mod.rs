@@ -1,9 +1,15 @@
 //! Mutation root (DESIGN §6): one part per area, merged into one root.
 
+mod administration;
+mod clinical;
 mod meetings;
 mod observations;
+mod plans;
 mod questions;
+mod relatives;
+mod roster;
 mod sessions;
+mod terms;
 
 use async_graphql::MergedObject;
 
@@ -13,4 +19,10 @@ pub struct MutationRoot(
     observations::ObservationMutations,
     questions::QuestionMutations,
     meetings::MeetingMutations,
+    roster::RosterMutations,
+    clinical::ClinicalMutations,
+    plans::PlanMutations,
+    terms::TermsMutations,
+    relatives::RelativeMutations,
+    administration::AdminMutations,
 );

@@ -9,7 +9,7 @@ use async_graphql::{Context, Object};
 #[derive(Default)]
 pub struct SessionMutations;
 
-fn payload(session: AuthSession) -> AuthPayload {
+pub(super) fn payload(session: AuthSession) -> AuthPayload {
     AuthPayload {
         access_token: session.access_token,
         refresh_token: session.refresh_token,

@@ -1,0 +1,118 @@
+//! What the resident's GP writes: resuscitation decisions, medication, medication reviews.
+
+use crate::error::AppResult;
+use crate::graphql::authed;
+use crate::graphql::enums::ResuscitationChoice;
+use crate::graphql::types::{Medication, MedicationReview, ResuscitationDecision};
+use crate::ids::{self, Kind};
+use crate::services::clinical::{self, MedicationInput};
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::NaiveDate;
+
+#[derive(InputObject)]
+pub struct ResuscitationDecisionInput {
+    pub resident_id: ID,
+    pub decision: ResuscitationChoice,
+    pub note: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct AddMedicationInput {
+    pub resident_id: ID,
+    pub name: String,
+    pub strength: String,
+    pub dosage: String,
+    /// As needed (PN).
+    #[graphql(default = false)]
+    pub prn: bool,
+    #[graphql(default = false)]
+    pub dose_dispensed: bool,
+    pub indication: Option<String>,
+    pub started_on: NaiveDate,
+}
+
+#[derive(InputObject)]
+pub struct MedicationReviewInput {
+    pub resident_id: ID,
+    pub notes: String,
+    /// Medications stopped in the review (stopped today).
+    #[graphql(default)]
+    pub stop_medication_ids: Vec<ID>,
+}
+
+#[derive(Default)]
+pub struct ClinicalMutations;
+
+#[Object]
+impl ClinicalMutations {
+    /// The resident's GP records a decision; earlier ones stay as history.
+    async fn record_resuscitation_decision(
+        &self,
+        ctx: &Context<'_>,
+        input: ResuscitationDecisionInput,
+    ) -> AppResult<ResuscitationDecision> {
+        let (state, viewer) = authed(ctx)?;
+        let resident = ids::decode(&input.resident_id, Kind::Resident, "residentId")?;
+        let decision = clinical::record_resuscitation_decision(
+            &state.db,
+            viewer,
+            resident,
+            input.decision.into(),
+            input.note.as_deref(),
+            state.now,
+        )
+        .await?;
+        Ok(ResuscitationDecision(decision))
+    }
+
+    async fn add_medication(&self, ctx: &Context<'_>, input: AddMedicationInput) -> AppResult<Medication> {
+        let (state, viewer) = authed(ctx)?;
+        let input = MedicationInput {
+            resident_id: ids::decode(&input.resident_id, Kind::Resident, "residentId")?,
+            name: input.name,
+            strength: input.strength,
+            dosage: input.dosage,
+            prn: input.prn,
+            dose_dispensed: input.dose_dispensed,
+            indication: input.indication,
+            started_on: input.started_on,
+        };
+        Ok(Medication(clinical::add_medication(&state.db, viewer, input, state.now).await?, state.today()))
+    }
+
+    async fn stop_medication(
+        &self,
+        ctx: &Context<'_>,
+        medication_id: ID,
+        stopped_on: NaiveDate,
+    ) -> AppResult<Medication> {
+        let (state, viewer) = authed(ctx)?;
+        let id = ids::decode(&medication_id, Kind::Medication, "medicationId")?;
+        Ok(Medication(clinical::stop_medication(&state.db, viewer, id, stopped_on, state.now).await?, state.today()))
+    }
+
+    async fn record_medication_review(
+        &self,
+        ctx: &Context<'_>,
+        input: MedicationReviewInput,
+    ) -> AppResult<MedicationReview> {
+        let (state, viewer) = authed(ctx)?;
+        let resident = ids::decode(&input.resident_id, Kind::Resident, "residentId")?;
+        let stop = input
+            .stop_medication_ids
+            .iter()
+            .map(|id| ids::decode(id, Kind::Medication, "stopMedicationIds"))
+            .collect::<AppResult<Vec<_>>>()?;
+        let review = clinical::record_medication_review(
+            &state.db,
+            viewer,
+            resident,
+            &input.notes,
+            &stop,
+            state.now,
+            state.today(),
+        )
+        .await?;
+        Ok(MedicationReview(review))
+    }
+}
