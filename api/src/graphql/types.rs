@@ -4,6 +4,7 @@
 use super::connection::{Conn, connection, page};
 use super::enums::*;
 use super::loaders::*;
+use super::scalars::Date;
 use super::{authed, state};
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
@@ -289,8 +290,8 @@ impl CollaborationAgreement {
     async fn resuscitation_documented_by(&self) -> ContactParty {
         self.0.resuscitation_documented_by.into()
     }
-    async fn next_evaluation_on(&self) -> Option<NaiveDate> {
-        self.0.next_evaluation_on
+    async fn next_evaluation_on(&self) -> Option<Date> {
+        self.0.next_evaluation_on.map(Date)
     }
     async fn coordinator_accepted_at(&self) -> Option<DateTime<Utc>> {
         self.0.coordinator_accepted_at
@@ -336,14 +337,14 @@ impl Resident {
     async fn full_name(&self) -> &str {
         &self.0.full_name
     }
-    async fn date_of_birth(&self) -> NaiveDate {
-        self.0.date_of_birth
+    async fn date_of_birth(&self) -> Date {
+        Date(self.0.date_of_birth)
     }
     async fn room(&self) -> &str {
         &self.0.room
     }
-    async fn moved_in_on(&self) -> NaiveDate {
-        self.0.moved_in_on
+    async fn moved_in_on(&self) -> Date {
+        Date(self.0.moved_in_on)
     }
     async fn status(&self) -> ResidentStatus {
         self.0.status.into()
@@ -891,11 +892,11 @@ impl Medication {
     async fn indication(&self) -> Option<&str> {
         self.0.indication.as_deref()
     }
-    async fn started_on(&self) -> NaiveDate {
-        self.0.started_on
+    async fn started_on(&self) -> Date {
+        Date(self.0.started_on)
     }
-    async fn stopped_on(&self) -> Option<NaiveDate> {
-        self.0.stopped_on
+    async fn stopped_on(&self) -> Option<Date> {
+        self.0.stopped_on.map(Date)
     }
     async fn active(&self) -> bool {
         resident_service::is_active(&self.0, self.1)
@@ -989,8 +990,8 @@ impl TimeEntry {
     async fn kind(&self) -> TimeEntryKind {
         self.0.kind.into()
     }
-    async fn work_date(&self) -> NaiveDate {
-        self.0.work_date
+    async fn work_date(&self) -> Date {
+        Date(self.0.work_date)
     }
     async fn minutes(&self) -> i32 {
         self.0.minutes

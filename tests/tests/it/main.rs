@@ -2,12 +2,14 @@
 
 mod audit;
 mod auth;
+mod clinical_writes;
 mod errors;
 mod foundation;
 mod meetings;
 mod observations;
 mod questions;
 mod reliability;
+mod roster_writes;
 mod scoping;
 mod security;
 mod statements;

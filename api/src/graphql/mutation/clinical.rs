@@ -3,11 +3,11 @@
 use crate::error::AppResult;
 use crate::graphql::authed;
 use crate::graphql::enums::ResuscitationChoice;
+use crate::graphql::scalars::Date;
 use crate::graphql::types::{Medication, MedicationReview, ResuscitationDecision};
 use crate::ids::{self, Kind};
 use crate::services::clinical::{self, MedicationInput};
 use async_graphql::{Context, ID, InputObject, Object};
-use chrono::NaiveDate;
 
 #[derive(InputObject)]
 pub struct ResuscitationDecisionInput {
@@ -28,7 +28,7 @@ pub struct AddMedicationInput {
     #[graphql(default = false)]
     pub dose_dispensed: bool,
     pub indication: Option<String>,
-    pub started_on: NaiveDate,
+    pub started_on: Date,
 }
 
 #[derive(InputObject)]
@@ -75,20 +75,15 @@ impl ClinicalMutations {
             prn: input.prn,
             dose_dispensed: input.dose_dispensed,
             indication: input.indication,
-            started_on: input.started_on,
+            started_on: input.started_on.0,
         };
         Ok(Medication(clinical::add_medication(&state.db, viewer, input, state.now).await?, state.today()))
     }
 
-    async fn stop_medication(
-        &self,
-        ctx: &Context<'_>,
-        medication_id: ID,
-        stopped_on: NaiveDate,
-    ) -> AppResult<Medication> {
+    async fn stop_medication(&self, ctx: &Context<'_>, medication_id: ID, stopped_on: Date) -> AppResult<Medication> {
         let (state, viewer) = authed(ctx)?;
         let id = ids::decode(&medication_id, Kind::Medication, "medicationId")?;
-        Ok(Medication(clinical::stop_medication(&state.db, viewer, id, stopped_on, state.now).await?, state.today()))
+        Ok(Medication(clinical::stop_medication(&state.db, viewer, id, stopped_on.0, state.now).await?, state.today()))
     }
 
     async fn record_medication_review(

@@ -4,12 +4,13 @@
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, MeetingEventKind};
 use crate::graphql::enums::{AgendaTopic, MeetingKind, TimeEntryKind};
+use crate::graphql::scalars::Date;
 use crate::graphql::types::{AgendaItem, Meeting, TimeEntry};
 use crate::graphql::{RequestState, authed};
 use crate::ids::{self, Kind};
 use crate::services::meetings::{self as service, LogTimeInput as LogTime, MinutesInput, ProposeInput, ScheduleInput};
 use async_graphql::{Context, ID, InputObject, Object};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use entities::meeting;
 
 #[derive(InputObject)]
@@ -61,7 +62,7 @@ pub struct LogTimeInput {
     pub care_centre_id: ID,
     pub kind: TimeEntryKind,
     /// Not in the future, at most a year back.
-    pub work_date: NaiveDate,
+    pub work_date: Date,
     /// 1–720.
     pub minutes: i32,
     pub note: Option<String>,
@@ -172,7 +173,7 @@ impl MeetingMutations {
         let input = LogTime {
             care_centre_id: ids::decode(&input.care_centre_id, Kind::CareCentre, "careCentreId")?,
             kind: input.kind.into(),
-            work_date: input.work_date,
+            work_date: input.work_date.0,
             minutes: input.minutes,
             note: input.note,
             meeting_id: input.meeting_id.as_ref().map(meeting_id).transpose()?,

@@ -3,19 +3,19 @@
 use crate::error::AppResult;
 use crate::graphql::authed;
 use crate::graphql::enums::{ResidentStatus, SpO2Scale};
+use crate::graphql::scalars::Date;
 use crate::graphql::types::Resident;
 use crate::ids::{self, Kind};
 use crate::services::roster::{self, AdmitInput, UpdateInput};
 use async_graphql::{Context, ID, InputObject, Object};
-use chrono::NaiveDate;
 
 #[derive(InputObject)]
 pub struct AdmitResidentInput {
     pub care_centre_id: ID,
     pub full_name: String,
-    pub date_of_birth: NaiveDate,
+    pub date_of_birth: Date,
     pub room: String,
-    pub moved_in_on: NaiveDate,
+    pub moved_in_on: Date,
     /// An attached doctor as GP; or give `externalGpName`.
     pub gp_doctor_id: Option<ID>,
     pub external_gp_name: Option<String>,
@@ -31,7 +31,7 @@ pub struct UpdateResidentInput {
     pub expected_version: i32,
     pub full_name: Option<String>,
     pub room: Option<String>,
-    pub date_of_birth: Option<NaiveDate>,
+    pub date_of_birth: Option<Date>,
     /// Only the resident's GP sets the scale (SCALE_2 for hypercapnic respiratory failure).
     pub spo2_scale: Option<SpO2Scale>,
     pub intake_stage: Option<i32>,
@@ -57,9 +57,9 @@ impl RosterMutations {
         let input = AdmitInput {
             care_centre_id: ids::decode(&input.care_centre_id, Kind::CareCentre, "careCentreId")?,
             full_name: input.full_name,
-            date_of_birth: input.date_of_birth,
+            date_of_birth: input.date_of_birth.0,
             room: input.room,
-            moved_in_on: input.moved_in_on,
+            moved_in_on: input.moved_in_on.0,
             gp_doctor_id: input.gp_doctor_id.map(|d| ids::decode(&d, Kind::Doctor, "gpDoctorId")).transpose()?,
             external_gp_name: input.external_gp_name,
             external_gp_clinic: input.external_gp_clinic,
@@ -76,7 +76,7 @@ impl RosterMutations {
             expected_version: input.expected_version,
             full_name: input.full_name,
             room: input.room,
-            date_of_birth: input.date_of_birth,
+            date_of_birth: input.date_of_birth.map(|d| d.0),
             spo2_scale: input.spo2_scale.map(Into::into),
             intake_stage: input.intake_stage,
         };

@@ -3,11 +3,11 @@
 use crate::error::AppResult;
 use crate::graphql::authed;
 use crate::graphql::enums::{ContactParty, MeetingCadence, VitalSign};
+use crate::graphql::scalars::Date;
 use crate::graphql::types::CollaborationAgreement;
 use crate::ids::{self, Kind};
 use crate::services::terms::{self, AgreementInput as Terms, FastWindow};
 use async_graphql::{Context, ID, InputObject, Object};
-use chrono::NaiveDate;
 
 #[derive(InputObject)]
 pub struct FastResponseWindowInput {
@@ -47,7 +47,7 @@ pub struct AgreementInput {
     pub move_in_coordinated_by: ContactParty,
     #[graphql(default_with = "ContactParty::Doctor")]
     pub resuscitation_documented_by: ContactParty,
-    pub next_evaluation_on: Option<NaiveDate>,
+    pub next_evaluation_on: Option<Date>,
 }
 
 #[derive(Default)]
@@ -81,7 +81,7 @@ impl TermsMutations {
             relatives_contacted_by: input.relatives_contacted_by.into(),
             move_in_coordinated_by: input.move_in_coordinated_by.into(),
             resuscitation_documented_by: input.resuscitation_documented_by.into(),
-            next_evaluation_on: input.next_evaluation_on,
+            next_evaluation_on: input.next_evaluation_on.map(|d| d.0),
         };
         Ok(CollaborationAgreement(terms::propose(&state.db, viewer, terms, state.now).await?))
     }
