@@ -227,11 +227,16 @@ impl TestApp {
 
     /// Logs in a demo user and returns the access token.
     pub async fn login(&self, email: &str) -> String {
+        self.login_with(email, demo::DEMO_PASSWORD).await
+    }
+
+    /// Logs in with a password and returns the access token.
+    pub async fn login_with(&self, email: &str, password: &str) -> String {
         let body = self
             .gql(
                 None,
                 "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }",
-                json!({ "e": email, "p": demo::DEMO_PASSWORD }),
+                json!({ "e": email, "p": password }),
             )
             .await;
         body["data"]["login"]["accessToken"].as_str().unwrap_or_else(|| panic!("login {email}: {body:#}")).to_owned()

@@ -99,6 +99,17 @@ pub async fn accept(
         None => Some(password::hash_password(password_text.to_owned()).await?),
     };
     let txn = crate::audit::begin(db).await?;
+    // Claim the code first: a second acceptance at the same moment finds it used.
+    let claimed = invite::Entity::update_many()
+        .col_expr(invite::Column::AcceptedAt, Expr::value(now))
+        .col_expr(invite::Column::UpdatedAt, Expr::value(now))
+        .filter(invite::Column::Id.eq(invite.id))
+        .filter(invite::Column::AcceptedAt.is_null())
+        .exec(&*txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(unusable());
+    }
     let user = match (existing, new_hash) {
         (Some(user), _) => user,
         (None, hash) => {
@@ -119,18 +130,11 @@ pub async fn accept(
             .await?
         }
     };
-    // Exactly once, also when two accept at the same moment.
-    let used = invite::Entity::update_many()
-        .col_expr(invite::Column::AcceptedAt, Expr::value(now))
+    invite::Entity::update_many()
         .col_expr(invite::Column::AcceptedUserId, Expr::value(user.id))
-        .col_expr(invite::Column::UpdatedAt, Expr::value(now))
         .filter(invite::Column::Id.eq(invite.id))
-        .filter(invite::Column::AcceptedAt.is_null())
         .exec(&*txn)
         .await?;
-    if used.rows_affected != 1 {
-        return Err(unusable());
-    }
     let link = relative_link::Entity::find()
         .filter(relative_link::Column::RelativeUserId.eq(user.id))
         .filter(relative_link::Column::ResidentId.eq(invite.resident_id))
