@@ -17,7 +17,8 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use entities::{refresh_token, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    QueryFilter, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -199,4 +200,43 @@ pub async fn logout(db: &DatabaseConnection, token: &str) -> AppResult<()> {
         revoke_family(db, current.family_id, now).await?;
     }
     Ok(())
+}
+
+/// Changes the viewer's password; every other session (access and refresh tokens) ends at once
+/// and a fresh session is returned.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    keys: &JwtKeys,
+    viewer: &Viewer,
+    current: &str,
+    new: &str,
+    now: DateTime<Utc>,
+) -> AppResult<AuthSession> {
+    if new.chars().count() < super::relatives::MIN_PASSWORD {
+        return Err(AppError::validation("newPassword", "The password needs at least 12 characters"));
+    }
+    let account = user::Entity::find_by_id(viewer.user_id).one(db).await?.ok_or(AppError::Unauthenticated)?;
+    if !password::verify_password(current.to_owned(), Some(account.password_hash.clone())).await? {
+        return Err(AppError::validation("currentPassword", "The current password is not right"));
+    }
+    let hash = password::hash_password(new.to_owned()).await?;
+    let cut = token_time();
+    let txn = crate::audit::begin(db).await?;
+    let version = account.version;
+    let mut row = account.into_active_model();
+    row.password_hash = Set(hash);
+    // Tokens issued in this very second die too; the new session is issued a second later.
+    row.tokens_valid_after = Set(cut + Duration::seconds(1));
+    row.version = Set(version + 1);
+    row.updated_at = Set(cut);
+    let account = row.update(&*txn).await?;
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(cut))
+        .filter(refresh_token::Column::UserId.eq(account.id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(&*txn)
+        .await?;
+    txn.commit().await?;
+    tokio::time::sleep(std::time::Duration::from_millis(1000 - u64::from(Utc::now().timestamp_subsec_millis()))).await;
+    start_session(db, keys, account, now).await
 }

@@ -134,7 +134,28 @@ async fn logins_are_rate_limited_per_address() {
     assert_eq!(error_code(&body), Some("RATE_LIMITED"));
 }
 
+async fn a_password_change_ends_every_other_session(app: TestApp) {
+    let first = app.gql(None, LOGIN, json!({ "e": "koordinator.solhaven@demo.dk", "p": "demo-password" })).await;
+    let other_access = first["data"]["login"]["accessToken"].as_str().expect("access").to_owned();
+    let other_refresh = first["data"]["login"]["refreshToken"].as_str().expect("refresh").to_owned();
+    let token = app.login("koordinator.solhaven@demo.dk").await;
+    const CHANGE: &str =
+        "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { accessToken } }";
+    let wrong = app.gql(Some(&token), CHANGE, json!({ "c": "nope", "n": "et nyt langt kodeord" })).await;
+    assert_eq!(wrong["errors"][0]["extensions"]["field"], "currentPassword");
+    let changed = app.data(&token, CHANGE, json!({ "c": "demo-password", "n": "et nyt langt kodeord" })).await;
+    let fresh = changed["changePassword"]["accessToken"].as_str().expect("new session").to_owned();
+    app.data(&fresh, "{ me { email } }", json!({})).await;
+    for stale in [&other_access, &token] {
+        assert_eq!(error_code(&app.gql(Some(stale), "{ me { email } }", json!({})).await), Some("UNAUTHENTICATED"));
+    }
+    assert_eq!(error_code(&app.gql(None, REFRESH, json!({ "t": other_refresh })).await), Some("UNAUTHENTICATED"));
+    let old = app.gql(None, LOGIN, json!({ "e": "koordinator.solhaven@demo.dk", "p": "demo-password" })).await;
+    assert_eq!(error_code(&old), Some("UNAUTHENTICATED"));
+}
+
 backends!(
+    a_password_change_ends_every_other_session,
     failed_logins_are_rate_limited_per_account,
     every_demo_login_works_with_its_role,
     wrong_password_and_unknown_email_look_the_same,

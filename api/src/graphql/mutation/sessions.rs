@@ -35,6 +35,20 @@ impl SessionMutations {
         Ok(payload(sessions::refresh(&state.db, &state.keys, &refresh_token, state.now).await?))
     }
 
+    /// Changes the password: every session of the account ends, and a new one is returned.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        current_password: String,
+        new_password: String,
+    ) -> AppResult<AuthPayload> {
+        let (state, viewer) = crate::graphql::authed(ctx)?;
+        let session =
+            sessions::change_password(&state.db, &state.keys, viewer, &current_password, &new_password, state.now)
+                .await?;
+        Ok(payload(session))
+    }
+
     /// Ends the session of the refresh token.
     async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> AppResult<bool> {
         let state = state(ctx);
