@@ -57,16 +57,23 @@ async fn only_single_json_posts_are_accepted(app: TestApp) {
     assert_eq!(ok.status(), 200);
 }
 
-async fn oversized_bodies_are_refused(app: TestApp) {
+async fn the_body_limit_holds_at_its_boundary(app: TestApp) {
     let url = format!("{}/graphql", app.address);
-    let huge = "x".repeat(plejelink::startup::BODY_LIMIT + 1);
-    let response = app.client.post(&url).json(&json!({ "query": huge })).send().await.expect("send");
-    assert_eq!(response.status(), 413);
+    // A valid request padded (in a variable) to exactly `size` bytes.
+    let body_of = |size: usize| {
+        let empty = json!({ "query": "{ __typename }", "variables": { "pad": "" } }).to_string();
+        json!({ "query": "{ __typename }", "variables": { "pad": "x".repeat(size - empty.len()) } }).to_string()
+    };
+    let limit = plejelink::startup::BODY_LIMIT;
+    let send = |body: String| app.client.post(&url).header("content-type", "application/json").body(body).send();
+    assert_eq!(body_of(limit).len(), limit);
+    assert_eq!(send(body_of(limit)).await.expect("send").status(), 200, "exactly at the limit");
+    assert_eq!(send(body_of(limit + 1)).await.expect("send").status(), 413, "one byte over");
 }
 
 backends!(
     bad_input_gets_validation_with_the_field,
     an_id_of_another_type_is_not_found,
     only_single_json_posts_are_accepted,
-    oversized_bodies_are_refused,
+    the_body_limit_holds_at_its_boundary,
 );
