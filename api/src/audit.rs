@@ -85,7 +85,7 @@ impl AuditTrail {
 }
 
 /// The row of a write that concerns `resident` (none for a write about no resident).
-pub fn wrote(resident: Option<Uuid>) -> Vec<(Uuid, Action, Outcome)> {
+fn wrote(resident: Option<Uuid>) -> Vec<(Uuid, Action, Outcome)> {
     resident.map(|r| (r, Action::Write, Outcome::Allowed)).into_iter().collect()
 }
 
@@ -173,6 +173,12 @@ impl AuditTxn {
 
     pub async fn commit(self) -> AppResult<()> {
         Ok(self.txn.commit().await?)
+    }
+
+    /// Appends the row of a write about `resident` (none for a write about no resident) and commits.
+    pub async fn commit_write(self, viewer: &Viewer, resident: Option<Uuid>, now: DateTime<Utc>) -> AppResult<()> {
+        self.append(viewer, &wrote(resident), now).await?;
+        self.commit().await
     }
 
     pub async fn rollback(self) -> AppResult<()> {

@@ -47,8 +47,7 @@ pub async fn record_resuscitation_decision(
     }
     .insert(&*txn)
     .await?;
-    txn.append(viewer, &audit::wrote(Some(resident.id)), now).await?;
-    txn.commit().await?;
+    txn.commit_write(viewer, Some(resident.id), now).await?;
     Ok(row)
 }
 
@@ -89,8 +88,7 @@ pub async fn add_medication(
     }
     .insert(&*txn)
     .await?;
-    txn.append(viewer, &audit::wrote(Some(resident.id)), now).await?;
-    txn.commit().await?;
+    txn.commit_write(viewer, Some(resident.id), now).await?;
     Ok(row)
 }
 
@@ -117,8 +115,7 @@ pub async fn stop_medication(
     row.version = Set(version + 1);
     row.updated_at = Set(now);
     let saved = row.update(&*txn).await?;
-    txn.append(viewer, &audit::wrote(Some(resident.id)), now).await?;
-    txn.commit().await?;
+    txn.commit_write(viewer, Some(resident.id), now).await?;
     Ok(saved)
 }
 
@@ -168,7 +165,6 @@ pub async fn record_medication_review(
     }
     .insert(&*txn)
     .await?;
-    txn.append(viewer, &audit::wrote(Some(resident.id)), now).await?;
-    txn.commit().await?;
+    txn.commit_write(viewer, Some(resident.id), now).await?;
     Ok(review)
 }

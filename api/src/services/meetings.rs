@@ -365,8 +365,7 @@ pub async fn propose_item(
     }
     .insert(&*txn)
     .await?;
-    txn.append(viewer, &audit::wrote(item.resident_id), now).await?;
-    txn.commit().await?;
+    txn.commit_write(viewer, item.resident_id, now).await?;
     Ok(item)
 }
 

@@ -119,8 +119,7 @@ pub async fn save_draft(
             .await?
         }
     };
-    txn.append(viewer, &audit::wrote(Some(resident.id)), now).await?;
-    txn.commit().await?;
+    txn.commit_write(viewer, Some(resident.id), now).await?;
     Ok(saved)
 }
 
@@ -162,8 +161,7 @@ pub async fn agree(
     row.version = Set(version + 1);
     row.updated_at = Set(now);
     let saved = row.update(&*txn).await?;
-    txn.append(viewer, &audit::wrote(Some(resident.id)), now).await?;
-    txn.commit().await?;
+    txn.commit_write(viewer, Some(resident.id), now).await?;
     Ok(saved)
 }
 
@@ -200,8 +198,7 @@ pub async fn acknowledge(
         .insert(&*txn)
         .await?;
     }
-    txn.append(viewer, &audit::wrote(Some(resident.id)), now).await?;
-    txn.commit().await?;
+    txn.commit_write(viewer, Some(resident.id), now).await?;
     Ok(plan)
 }
 

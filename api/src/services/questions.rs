@@ -330,8 +330,7 @@ pub async fn ask(db: &DatabaseConnection, viewer: &Viewer, input: AskInput, now:
         .insert(&*txn)
         .await?;
     }
-    txn.append(viewer, &audit::wrote(question.resident_id), now).await?;
-    txn.commit().await?;
+    txn.commit_write(viewer, question.resident_id, now).await?;
     Ok(Asked { question, missing_vitals: missing, created: true })
 }
 
@@ -401,8 +400,7 @@ pub async fn reply(
     } else {
         question
     };
-    txn.append(viewer, &audit::wrote(question.resident_id), now).await?;
-    txn.commit().await?;
+    txn.commit_write(viewer, question.resident_id, now).await?;
     Ok(question)
 }
 
@@ -425,8 +423,7 @@ pub async fn answer(
     append_message(&*txn, question.id, viewer.user_id, body, now).await?;
     let status = if close { QuestionStatus::Closed } else { QuestionStatus::Answered };
     let question = set_status(&*txn, question, status, now).await?;
-    txn.append(viewer, &audit::wrote(question.resident_id), now).await?;
-    txn.commit().await?;
+    txn.commit_write(viewer, question.resident_id, now).await?;
     Ok(question)
 }
 
@@ -443,8 +440,7 @@ pub async fn close(
     }
     let txn = audit::begin(db).await?;
     let question = set_status(&*txn, question, QuestionStatus::Closed, now).await?;
-    txn.append(viewer, &audit::wrote(question.resident_id), now).await?;
-    txn.commit().await?;
+    txn.commit_write(viewer, question.resident_id, now).await?;
     Ok(question)
 }
 
@@ -515,7 +511,6 @@ pub async fn move_to_agenda(
     .insert(&*txn)
     .await?;
     let question = set_status(&*txn, question, QuestionStatus::OnAgenda, now).await?;
-    txn.append(viewer, &audit::wrote(question.resident_id), now).await?;
-    txn.commit().await?;
+    txn.commit_write(viewer, question.resident_id, now).await?;
     Ok((question, item))
 }

@@ -79,8 +79,7 @@ async fn save(
     now: DateTime<Utc>,
 ) -> AppResult<resident::Model> {
     let saved = row.update(&*txn).await?;
-    txn.append(viewer, &audit::wrote(Some(saved.id)), now).await?;
-    txn.commit().await?;
+    txn.commit_write(viewer, Some(saved.id), now).await?;
     Ok(saved)
 }
 
@@ -144,8 +143,7 @@ pub async fn admit(
     }
     .insert(&*txn)
     .await?;
-    txn.append(viewer, &audit::wrote(Some(row.id)), now).await?;
-    txn.commit().await?;
+    txn.commit_write(viewer, Some(row.id), now).await?;
     Ok(row)
 }
 

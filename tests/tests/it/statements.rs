@@ -25,10 +25,10 @@ async fn residents_page_costs_a_bounded_number_of_statements(app: TestApp) {
     assert!(edges.iter().all(|e| e["node"]["latestObservation"]["news2"]["total"].is_i64()));
     // Viewer (2) + count + page + centre + doctors (2) + latest observations + open questions + medications
     // + the access log (lock, last row, one insert); unbatched, 12 residents would cost over 50.
-    // (DataLoader batches by a 1 ms window, so a slow machine may split one batch in two: bounds,
-    // not equality.)
+    // (DataLoader batches by a 1 ms window, so a loaded machine may split batches: bounds with
+    // room for that, not equality; typically 11 on SQLite, 12 on PostgreSQL.)
     assert!(
-        small <= 14 && large <= 14,
+        small <= 18 && large <= 18,
         "residents(first: 2) cost {small}, residents(first: 50) cost {large} statements"
     );
     eprintln!("residents(first: 50) with latest observation: {large} SQL statements");
@@ -43,8 +43,9 @@ async fn doctor_queue_costs_a_bounded_number_of_statements(app: TestApp) {
     let edges = data["doctorQueue"]["edges"].as_array().expect("edges");
     assert!(edges.len() >= 4, "several questions in the queue");
     assert!(edges.iter().any(|e| { !e["node"]["attachedObservations"].as_array().expect("list").is_empty() }));
-    // Unbatched, the resident, asker, observations and messages of each question would cost 4+ each.
-    assert!(small <= 16 && large <= 16, "doctorQueue(first: 1) cost {small}, first: 20 cost {large} statements");
+    // Unbatched, the resident, asker, observations and messages of each question would cost 4+ each
+    // (80+ for 20); typically 13 on SQLite, 14 on PostgreSQL, with room for split batches.
+    assert!(small <= 20 && large <= 20, "doctorQueue(first: 1) cost {small}, first: 20 cost {large} statements");
     eprintln!("doctorQueue(first: 20) with resident and attached observations: {large} SQL statements");
 }
 
