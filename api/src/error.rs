@@ -21,6 +21,8 @@ pub enum AppError {
     Conflict(String),
     RateLimited,
     Internal(Arc<anyhow::Error>),
+    /// The database cannot be reached; `INTERNAL` with a message that says to retry.
+    Unavailable(Arc<anyhow::Error>),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -42,7 +44,7 @@ impl AppError {
             Self::Validation { .. } | Self::MissingVitals(_) => "VALIDATION",
             Self::Conflict(_) => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
-            Self::Internal(_) => "INTERNAL",
+            Self::Internal(_) | Self::Unavailable(_) => "INTERNAL",
         }
     }
 
@@ -59,13 +61,18 @@ impl AppError {
             Self::Conflict(message) => message.clone(),
             Self::RateLimited => "Too many attempts; try again later".into(),
             Self::Internal(_) => "Internal error".into(),
+            Self::Unavailable(_) => "The database is unavailable; try again shortly".into(),
         }
     }
 }
 
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
-        Self::internal(err)
+        match err {
+            // The database is down or the pool exhausted: the client may retry soon.
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable(Arc::new(err.into())),
+            err => Self::internal(err),
+        }
     }
 }
 
@@ -89,7 +96,7 @@ impl From<AppError> for async_graphql::Error {
                     );
                 });
             }
-            AppError::Internal(source) => {
+            AppError::Internal(source) | AppError::Unavailable(source) => {
                 let error_id = uuid::Uuid::now_v7().to_string();
                 tracing::error!(error_id = %error_id, error = ?source, "internal error");
                 error = error.extend_with(|_, e| e.set("errorId", error_id));

@@ -15,6 +15,9 @@ pub enum Event {
     ObservationAlert { observation: Uuid, resident: Uuid, centre: Uuid },
     /// A meeting's agenda was sent, its minutes recorded, or it was scheduled or cancelled.
     MeetingChanged { meeting: Uuid, centre: Uuid, kind: MeetingEventKind },
+    /// Events may have been missed (the database connection was lost): every subscriber refetches.
+    /// Raised locally by this instance's listener, never sent through the database.
+    Resync,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +112,7 @@ pub fn spawn_postgres_listener(url: String, bus: EventBus) {
     use sea_orm::sqlx::postgres::PgListener;
     tokio::spawn(async move {
         let mut backoff = std::time::Duration::from_millis(200);
+        let mut lost = false;
         loop {
             match PgListener::connect(&url).await {
                 Ok(mut listener) => {
@@ -116,6 +120,10 @@ pub fn spawn_postgres_listener(url: String, bus: EventBus) {
                         tracing::warn!(error = %err, "LISTEN failed");
                     } else {
                         backoff = std::time::Duration::from_millis(200);
+                        if std::mem::take(&mut lost) {
+                            tracing::info!("event listener back; telling subscribers to resync");
+                            bus.publish_local(Event::Resync);
+                        }
                         loop {
                             match listener.recv().await {
                                 Ok(notification) => match serde_json::from_str::<Event>(notification.payload()) {
@@ -124,16 +132,20 @@ pub fn spawn_postgres_listener(url: String, bus: EventBus) {
                                 },
                                 Err(err) => {
                                     tracing::warn!(error = %err, "event listener lost its connection");
+                                    lost = true;
                                     break;
                                 }
                             }
                         }
                     }
                 }
-                Err(err) => tracing::warn!(error = %err, "event listener cannot connect"),
+                Err(err) => {
+                    lost = true;
+                    tracing::warn!(error = %err, "event listener cannot connect");
+                }
             }
             tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(std::time::Duration::from_secs(5));
+            backoff = (backoff * 2).min(std::time::Duration::from_secs(2));
         }
     });
 }

@@ -88,8 +88,12 @@ pub async fn graphql(
     let viewer = match viewer(&state, &headers, now).await {
         Ok(viewer) => viewer,
         Err(err) => {
-            let code = err.code();
-            return reject(StatusCode::UNAUTHORIZED, code, "Authentication required");
+            let status = match err {
+                AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+                AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            return (status, Json(error_json(err))).into_response();
         }
     };
     // A trusted document replaces the query text (and in production, text is for ADMIN only).

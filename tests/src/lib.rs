@@ -268,6 +268,29 @@ pub struct Subscription {
     socket: Socket,
 }
 
+/// Opens a subscription on a server at `address` (see [`TestApp::subscribe`]).
+pub async fn raw_subscription(address: &str, token: &str, query: &str) -> Subscription {
+    open_subscription(address, token, json!({ "query": query })).await
+}
+
+async fn open_subscription(address: &str, token: &str, payload: Value) -> Subscription {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::{Message, http::HeaderValue};
+    let url = format!("{}/graphql/ws", address.replace("http://", "ws://"));
+    let mut request = url.into_client_request().expect("ws request");
+    request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_static("graphql-transport-ws"));
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("ws connect");
+    let init = json!({ "type": "connection_init", "payload": { "token": token } });
+    socket.send(Message::text(init.to_string())).await.expect("init");
+    let ack = socket.next().await.expect("ack").expect("ack message");
+    assert!(ack.to_text().expect("text").contains("connection_ack"), "no ack: {ack:?}");
+    let start = json!({ "id": "1", "type": "subscribe", "payload": payload });
+    socket.send(Message::text(start.to_string())).await.expect("subscribe");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    Subscription { socket }
+}
+
 impl TestApp {
     /// Opens `/graphql/ws`, authenticates in `connection_init` and starts `query`. Returns once the
     /// server had time to attach the subscription to the event bus.
@@ -277,21 +300,7 @@ impl TestApp {
 
     /// Like [`TestApp::subscribe`] with a raw `subscribe` payload (e.g. a trusted document id).
     pub async fn subscribe_with(&self, token: &str, payload: Value) -> Subscription {
-        use futures_util::{SinkExt, StreamExt};
-        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-        use tokio_tungstenite::tungstenite::{Message, http::HeaderValue};
-        let url = format!("{}/graphql/ws", self.address.replace("http://", "ws://"));
-        let mut request = url.into_client_request().expect("ws request");
-        request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_static("graphql-transport-ws"));
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("ws connect");
-        let init = json!({ "type": "connection_init", "payload": { "token": token } });
-        socket.send(Message::text(init.to_string())).await.expect("init");
-        let ack = socket.next().await.expect("ack").expect("ack message");
-        assert!(ack.to_text().expect("text").contains("connection_ack"), "no ack: {ack:?}");
-        let start = json!({ "id": "1", "type": "subscribe", "payload": payload });
-        socket.send(Message::text(start.to_string())).await.expect("subscribe");
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        Subscription { socket }
+        open_subscription(&self.address, token, payload).await
     }
 }
 

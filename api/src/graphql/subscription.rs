@@ -103,8 +103,10 @@ where
         async move {
             loop {
                 let event = match receiver.recv().await {
+                    Ok(Event::Resync) | Err(RecvError::Lagged(_)) => {
+                        return Some((resync(), (receiver, deliver, resync)));
+                    }
                     Ok(event) => event,
-                    Err(RecvError::Lagged(_)) => return Some((resync(), (receiver, deliver, resync))),
                     Err(RecvError::Closed) => return None,
                 };
                 let Ok(viewer) = subscriber.viewer().await else { return None };

@@ -370,7 +370,10 @@ pub async fn propose_item(
 }
 
 /// PLANNED → AGENDA_SENT in one conditional statement; true when this call made the change.
-async fn mark_agenda_sent(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> AppResult<bool> {
+/// Taken under the write lock like every other meeting write, so a concurrent recording of
+/// minutes never sees the version move under it.
+async fn mark_agenda_sent(db: &DatabaseConnection, id: Uuid, now: DateTime<Utc>) -> AppResult<bool> {
+    let txn = audit::begin(db).await?;
     let result = meeting::Entity::update_many()
         .col_expr(meeting::Column::Status, Expr::value(MeetingStatus::AgendaSent))
         .col_expr(meeting::Column::AgendaSentAt, Expr::value(Some(now)))
@@ -378,8 +381,9 @@ async fn mark_agenda_sent(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc
         .col_expr(meeting::Column::Version, Expr::col(meeting::Column::Version).add(1))
         .filter(meeting::Column::Id.eq(id))
         .filter(meeting::Column::Status.eq(MeetingStatus::Planned))
-        .exec(db)
+        .exec(&*txn)
         .await?;
+    txn.commit().await?;
     Ok(result.rows_affected == 1)
 }
 
@@ -539,9 +543,14 @@ pub async fn record_minutes(
         }
         outcomes.push((*item, optional_text("outcomes", Some(text), 5000)?));
     }
-    let first_time = meeting.status != MeetingStatus::Held;
-
     let txn = audit::begin(db).await?;
+    // Read again under the write lock: the background sender may have sent the agenda (a version
+    // bump) since; that is no conflict for a client that did not name a version.
+    let meeting = meeting::Entity::find_by_id(meeting.id).one(&*txn).await?.ok_or(AppError::NotFound)?;
+    if let Some(expected) = input.expected_version {
+        check_version(expected, meeting.version)?;
+    }
+    let first_time = meeting.status != MeetingStatus::Held;
     let mut update = meeting::Entity::update_many()
         .col_expr(meeting::Column::Status, Expr::value(MeetingStatus::Held))
         .col_expr(meeting::Column::Minutes, Expr::value(Some(minutes)))
@@ -551,8 +560,9 @@ pub async fn record_minutes(
     if first_time {
         update = update.col_expr(meeting::Column::HeldAt, Expr::value(Some(now)));
     }
-    // Guarded by the version read above: of two concurrent recordings only one goes through, so
-    // only one moves the meeting to HELD and writes the time entry.
+    // Guarded by the version read under the lock: of two concurrent recordings only one goes
+    // through (on PostgreSQL too, across instances), so only one moves the meeting to HELD and
+    // writes the time entry.
     let updated = update
         .filter(meeting::Column::Id.eq(meeting.id))
         .filter(meeting::Column::Version.eq(meeting.version))
