@@ -124,12 +124,19 @@ pub fn spawn_postgres_listener(url: String, bus: EventBus) {
                             tracing::info!("event listener back; telling subscribers to resync");
                             bus.publish_local(Event::Resync);
                         }
+                        // `try_recv`, not `recv`: `recv` would reconnect silently, and subscribers
+                        // would never learn that notifications were lost meanwhile.
                         loop {
-                            match listener.recv().await {
-                                Ok(notification) => match serde_json::from_str::<Event>(notification.payload()) {
+                            match listener.try_recv().await {
+                                Ok(Some(notification)) => match serde_json::from_str::<Event>(notification.payload()) {
                                     Ok(event) => bus.publish_local(event),
                                     Err(err) => tracing::warn!(error = %err, "unreadable event"),
                                 },
+                                Ok(None) => {
+                                    tracing::warn!("event listener lost its connection");
+                                    lost = true;
+                                    break;
+                                }
                                 Err(err) => {
                                     tracing::warn!(error = %err, "event listener lost its connection");
                                     lost = true;
