@@ -226,20 +226,16 @@ pub async fn care_plans(
     viewer: &Viewer,
     resident: &resident::Model,
 ) -> AppResult<Vec<care_plan::Model>> {
-    if viewer.role == Role::Admin {
+    // Relatives read the versions shared with them; staff and the GP read all; no one else any.
+    if viewer.role != Role::Relative && !access::can_read_clinical(viewer, resident) {
         return Err(AppError::NotFound);
     }
-    let condition = access::care_plan_scope(viewer, resident);
-    let plans = care_plan::Entity::find()
+    Ok(care_plan::Entity::find()
         .filter(care_plan::Column::ResidentId.eq(resident.id))
-        .filter(condition)
+        .filter(access::care_plan_scope(viewer, resident))
         .order_by_desc(care_plan::Column::Revision)
         .all(db)
-        .await?;
-    if plans.is_empty() && !access::can_read_clinical(viewer, resident) && viewer.role != Role::Relative {
-        return Err(AppError::NotFound);
-    }
-    Ok(plans)
+        .await?)
 }
 
 /// The relatives linked to a resident, with their user; staff of the centre and the GP only.
