@@ -92,6 +92,8 @@ pub async fn add_medication(
     Ok(row)
 }
 
+/// Stops an active medication of the GP's resident. `stoppedOn` may be in the future (a planned
+/// stop); a medication that already has a stop date is `CONFLICT`.
 pub async fn stop_medication(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -102,13 +104,15 @@ pub async fn stop_medication(
     require_role(viewer, &[Role::Doctor])?;
     let medication = medication::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     let (resident, _) = as_gp(db, viewer, medication.resident_id).await?;
-    if medication.stopped_on.is_some() {
-        return Err(AppError::Conflict("The medication is already stopped".into()));
-    }
     if stopped_on < medication.started_on {
         return Err(AppError::validation("stoppedOn", "stoppedOn is before the medication was started"));
     }
     let txn = audit::begin(db).await?;
+    // Read again under the write lock: two stops at once must not both succeed.
+    let medication = medication::Entity::find_by_id(id).one(&*txn).await?.ok_or(AppError::NotFound)?;
+    if medication.stopped_on.is_some() {
+        return Err(AppError::Conflict("The medication is already stopped".into()));
+    }
     let version = medication.version;
     let mut row = medication.into_active_model();
     row.stopped_on = Set(Some(stopped_on));
@@ -119,23 +123,37 @@ pub async fn stop_medication(
     Ok(saved)
 }
 
-/// Records a medication review: the active count now, the medications stopped in the review
-/// (stopped today), and the count after.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewInput {
+    pub resident_id: Uuid,
+    pub notes: String,
+    /// Active medications the review stops (stopped today).
+    pub stop_medication_ids: Vec<Uuid>,
+    /// The active count after the review as the doctor states it (e.g. with changes still to be
+    /// made in FMK); default: the active count now minus the medications stopped here.
+    pub active_count_after: Option<i32>,
+}
+
+/// Records a medication review: the active count now ("before"), the medications stopped in the
+/// review (stopped today, Europe/Copenhagen), and the count after. A review makes
+/// `medicationReviewDue` false for 12 months.
 pub async fn record_medication_review(
     db: &DatabaseConnection,
     viewer: &Viewer,
-    resident: Uuid,
-    notes: &str,
-    stop: &[Uuid],
+    input: ReviewInput,
     now: DateTime<Utc>,
-    today: NaiveDate,
 ) -> AppResult<medication_review::Model> {
-    let (resident, doctor) = as_gp(db, viewer, resident).await?;
-    let notes = required_text("notes", notes, 5000)?;
-    let stop: std::collections::HashSet<Uuid> = stop.iter().copied().collect();
+    let (resident, doctor) = as_gp(db, viewer, input.resident_id).await?;
+    let notes = required_text("notes", &input.notes, 5000)?;
+    if input.active_count_after.is_some_and(|n| !(0..=200).contains(&n)) {
+        return Err(AppError::validation("activeCountAfter", "activeCountAfter must be between 0 and 200"));
+    }
+    let today = now.with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();
+    let stop: std::collections::HashSet<Uuid> = input.stop_medication_ids.iter().copied().collect();
+    let txn = audit::begin(db).await?;
     let active: Vec<medication::Model> = medication::Entity::find()
         .filter(medication::Column::ResidentId.eq(resident.id))
-        .all(db)
+        .all(&*txn)
         .await?
         .into_iter()
         .filter(|m| residents::is_active(m, today))
@@ -143,7 +161,6 @@ pub async fn record_medication_review(
     if stop.iter().any(|id| !active.iter().any(|m| m.id == *id)) {
         return Err(AppError::validation("stopMedicationIds", "Stop only active medications of the resident"));
     }
-    let txn = audit::begin(db).await?;
     for medication in active.iter().filter(|m| stop.contains(&m.id)) {
         let mut row = medication.clone().into_active_model();
         row.stopped_on = Set(Some(today));
@@ -158,7 +175,7 @@ pub async fn record_medication_review(
         doctor_id: Set(doctor),
         reviewed_at: Set(now),
         active_count_before: Set(before),
-        active_count_after: Set(before - stop.len() as i32),
+        active_count_after: Set(input.active_count_after.unwrap_or(before - stop.len() as i32)),
         notes: Set(notes),
         created_at: Set(now),
         updated_at: Set(now),

@@ -1,5 +1,13 @@
 //! Care plans: drafts by staff (and the GP), agreed by the coordinator with the resident and/or a
 //! named relative, shared with relatives or not, acknowledged by relatives.
+//!
+//! Decisions:
+//! - A draft without `carePlanId` is a new row, revision = max + 1 for the resident; editing names
+//!   the draft and its `expectedVersion` (stale: `CONFLICT`). AGREED and SUPERSEDED versions are
+//!   never edited (`VALIDATION` on `carePlanId`): the next draft is the next revision.
+//! - A doctor of the centre who is not the resident's GP may not draft (`FORBIDDEN`).
+//! - Agreeing supersedes the AGREED version before it in the same transaction, so exactly one
+//!   version is in force. An acknowledgement is once per plan and relative (unique index).
 
 use super::{access, check_version, optional_text, require_role, required_text, residents};
 use crate::audit;
@@ -72,6 +80,8 @@ pub async fn save_draft(
     input: DraftInput,
     now: DateTime<Utc>,
 ) -> AppResult<care_plan::Model> {
+    // Roles that never draft are FORBIDDEN before the lookup, so the answer reveals nothing.
+    require_role(viewer, &[Role::Nurse, Role::Coordinator, Role::Doctor])?;
     let resident = residents::get(db, viewer, input.resident_id).await?;
     require_author(viewer, &resident)?;
     let goals = required_text("goals", &input.goals, 5000)?;

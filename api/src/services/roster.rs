@@ -1,5 +1,15 @@
 //! The roster: admitting, updating and discharging residents and choosing their GP. The
 //! coordinator keeps the roster; the SpO2 scale is set by the resident's GP (DESIGN §3).
+//!
+//! Decisions:
+//! - Admission is on `SCALE_1`: the coordinator admits, and a coordinator never sets the scale, so
+//!   `spo2Scale: SCALE_2` on `admitResident` is `FORBIDDEN`; the GP sets it with `updateResident`.
+//! - `updateResident` with roster fields (name, room, date of birth, intake stage) is the
+//!   coordinator's; with `spo2Scale` it is the GP's (a coordinator, or a doctor who is not the GP,
+//!   gets `FORBIDDEN`). A request with both is `FORBIDDEN`: nobody is both coordinator and GP.
+//! - An external GP is a name (and optionally a clinic); a clinic without a name is refused, and
+//!   an attached doctor as GP clears any external GP.
+//! - `movedInOn` may not be before `dateOfBirth`; "today" is the date in Europe/Copenhagen.
 
 use super::{access, check_version, optional_text, require_role, required_text, residents};
 use crate::audit::{self, AuditTxn};
@@ -7,6 +17,7 @@ use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Europe::Copenhagen;
 use entities::enums::{ResidentStatus, Role, Spo2Scale};
 use entities::{doctor_attachment, resident};
 use sea_orm::ActiveValue::Set;
@@ -42,6 +53,10 @@ pub struct UpdateInput {
 
 fn search_text(name: &str, room: &str) -> String {
     format!("{} {}", name.to_lowercase(), room.to_lowercase())
+}
+
+fn today(now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&Copenhagen).date_naive()
 }
 
 fn check_birth(date: NaiveDate, today: NaiveDate) -> AppResult<()> {
@@ -107,13 +122,22 @@ pub async fn admit(
     now: DateTime<Utc>,
 ) -> AppResult<resident::Model> {
     require_coordinator(viewer, input.care_centre_id)?;
-    let today = now.date_naive();
+    if input.spo2_scale == Some(Spo2Scale::Scale2) {
+        // SCALE_2 is the GP's decision (hypercapnic respiratory failure), set after admission.
+        return Err(AppError::Forbidden);
+    }
     let name = required_text("fullName", &input.full_name, 200)?;
     let room = required_text("room", &input.room, 20)?;
-    check_birth(input.date_of_birth, today)?;
+    check_birth(input.date_of_birth, today(now))?;
+    if input.moved_in_on < input.date_of_birth {
+        return Err(AppError::validation("movedInOn", "movedInOn is before dateOfBirth"));
+    }
     let stage = check_stage(input.intake_stage.unwrap_or(1))?;
     let external_name = optional_text("externalGpName", input.external_gp_name.as_deref(), 200)?;
     let external_clinic = optional_text("externalGpClinic", input.external_gp_clinic.as_deref(), 200)?;
+    if external_clinic.is_some() && external_name.is_none() {
+        return Err(AppError::validation("externalGpName", "Name the external GP of the clinic"));
+    }
     if let Some(gp) = input.gp_doctor_id {
         if external_name.is_some() {
             return Err(AppError::validation("externalGpName", "Give an attached doctor or an external GP, not both"));
@@ -160,7 +184,8 @@ pub async fn update(
         || input.room.is_some()
         || input.date_of_birth.is_some()
         || input.intake_stage.is_some();
-    if roster_change {
+    // An update naming no field at all is the coordinator's too (a doctor has nothing to bump).
+    if roster_change || input.spo2_scale.is_none() {
         require_coordinator(viewer, resident.care_centre_id)?;
     }
     if input.spo2_scale.is_some() && !(viewer.role == Role::Doctor && access::can_read_clinical(viewer, &resident)) {
@@ -169,11 +194,14 @@ pub async fn update(
     let name = input.full_name.as_deref().map(|n| required_text("fullName", n, 200)).transpose()?;
     let room = input.room.as_deref().map(|r| required_text("room", r, 20)).transpose()?;
     if let Some(date) = input.date_of_birth {
-        check_birth(date, now.date_naive())?;
+        check_birth(date, today(now))?;
     }
     let stage = input.intake_stage.map(check_stage).transpose()?;
     let txn = audit::begin(db).await?;
     let current = locked(&txn, resident.id, Some(input.expected_version)).await?;
+    if input.date_of_birth.is_some_and(|born| born > current.moved_in_on) {
+        return Err(AppError::validation("dateOfBirth", "dateOfBirth is after the resident moved in"));
+    }
     let (new_name, new_room) =
         (name.unwrap_or_else(|| current.full_name.clone()), room.unwrap_or_else(|| current.room.clone()));
     let mut row = bumped(current, now);

@@ -1,5 +1,13 @@
 //! Collaboration agreements (forventningsafstemning): the coordinator or the doctor proposes, the
 //! other side accepts; AGREED only when both have, and then the agreement it replaces is SUPERSEDED.
+//!
+//! Decisions:
+//! - Each proposal is a new row with revision = max + 1 for its centre and doctor; the proposer's
+//!   side counts as accepted. Accepting again from the same side leaves it PROPOSED.
+//! - A doctor proposes only for themself (another `doctorId` is `VALIDATION`); a coordinator names
+//!   an attached doctor. Ranges: agenda deadline 0–336 h, routine answer 1–10 working days, urgent
+//!   answer 1–48 h, vitals maximum age 1–48 h. `requiredVitals` may be empty (none required).
+//! - A doctor of the centre who is not party to an agreement gets `NOT_FOUND` on accepting it.
 
 use super::{optional_text, require_role};
 use crate::auth::Viewer;
@@ -97,9 +105,15 @@ pub async fn propose(
     now: DateTime<Utc>,
 ) -> AppResult<agreement::Model> {
     require_role(viewer, &[Role::Coordinator, Role::Doctor])?;
+    if !viewer.serves_centre(input.care_centre_id) {
+        return Err(AppError::NotFound);
+    }
     let doctor = match (viewer.role, input.doctor_id, viewer.doctor_id) {
+        (Role::Doctor, Some(named), Some(me)) if named != me => {
+            return Err(AppError::validation("doctorId", "A doctor proposes an agreement for themself"));
+        }
         (Role::Doctor, _, Some(me)) => me,
-        (_, Some(doctor), _) => doctor,
+        (Role::Coordinator, Some(doctor), _) => doctor,
         _ => return Err(AppError::validation("doctorId", "Name the doctor the agreement is with")),
     };
     let role = side(viewer, input.care_centre_id, doctor)?;
@@ -108,6 +122,12 @@ pub async fn propose(
         return Err(AppError::validation("doctorId", "The doctor is not attached to the care centre"));
     }
     let hotline = optional_text("hotlineUsage", Some(&input.hotline_usage), 2000)?.unwrap_or_default();
+    let mut required_vitals = Vec::with_capacity(input.required_vitals.len());
+    for vital in &input.required_vitals {
+        if !required_vitals.contains(vital) {
+            required_vitals.push(*vital);
+        }
+    }
     let txn = crate::audit::begin(db).await?;
     let revision: Option<i32> = agreement::Entity::find()
         .select_only()
@@ -131,7 +151,7 @@ pub async fn propose(
         urgent_answer_hours: Set(input.urgent_answer_hours),
         fast_response_windows: Set(serde_json::to_value(&input.fast_response_windows).map_err(AppError::internal)?),
         hotline_usage: Set(hotline),
-        required_vitals: Set(serde_json::to_value(&input.required_vitals).map_err(AppError::internal)?),
+        required_vitals: Set(serde_json::to_value(&required_vitals).map_err(AppError::internal)?),
         vitals_max_age_hours: Set(input.vitals_max_age_hours),
         relatives_contacted_by: Set(input.relatives_contacted_by),
         move_in_coordinated_by: Set(input.move_in_coordinated_by),

@@ -1,17 +1,19 @@
 //! Black-box tests: a real server per test over a real database, on SQLite and PostgreSQL.
 
-mod administration;
+mod admin;
 mod audit;
 mod auth;
+mod care;
 mod clinical_writes;
 mod errors;
 mod foundation;
+mod invites;
 mod meetings;
 mod observations;
 mod plans;
 mod questions;
-mod relatives;
 mod reliability;
+mod residents;
 mod roster_writes;
 mod scoping;
 mod security;

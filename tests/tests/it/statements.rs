@@ -49,4 +49,37 @@ async fn doctor_queue_costs_a_bounded_number_of_statements(app: TestApp) {
     eprintln!("doctorQueue(first: 20) with resident and attached observations: {large} SQL statements");
 }
 
-backends!(residents_page_costs_a_bounded_number_of_statements, doctor_queue_costs_a_bounded_number_of_statements);
+const RESIDENT_TREND: &str = "query($id: ID!, $from: DateTime!, $n: Int, $days: Int!) { resident(id: $id) { id fullName observations(from: $from, first: $n) { totalCount edges { node { id recordedAt pulse news2 { total riskLevel } enteredInError } } } news2Trend(days: $days) { recordedAt total riskLevel complete } } }";
+
+/// A resident's observations and NEWS2 trend (reference operation (b)): the same statements for
+/// one observation and for the whole history.
+async fn resident_trend_costs_a_bounded_number_of_statements(app: TestApp) {
+    let token = app.login("sygeplejerske.solhaven@demo.dk").await;
+    let centres = app.data(&token, "{ careCentres { id } }", json!({})).await;
+    let centre = centres["careCentres"][0]["id"].clone();
+    let page = app
+        .data(
+            &token,
+            "query($c: ID!) { residents(careCentreId: $c, first: 1) { edges { node { id } } } }",
+            json!({ "c": centre }),
+        )
+        .await;
+    let resident = page["residents"]["edges"][0]["node"]["id"].clone();
+    let from = (app.now - chrono::Duration::days(30)).to_rfc3339();
+    let vars = |n: i32, days: i32| json!({ "id": resident, "from": from, "n": n, "days": days });
+    let (small, _) = cost(&app, &token, RESIDENT_TREND, vars(1, 1)).await;
+    let (large, data) = cost(&app, &token, RESIDENT_TREND, vars(100, 30)).await;
+    let edges = data["resident"]["observations"]["edges"].as_array().expect("edges");
+    assert!(edges.len() >= 4, "the demo resident has several observations");
+    assert!(data["resident"]["news2Trend"].as_array().is_some_and(|t| t.len() >= 4));
+    // Viewer (2) + resident + count + page + trend + the access log (lock, last row, one insert);
+    // typically 8 on SQLite, 9 on PostgreSQL.
+    assert!(small <= 12 && large <= 12, "trend of 1 cost {small}, of all cost {large} statements");
+    eprintln!("resident observations and news2Trend(days: 30): {large} SQL statements");
+}
+
+backends!(
+    residents_page_costs_a_bounded_number_of_statements,
+    doctor_queue_costs_a_bounded_number_of_statements,
+    resident_trend_costs_a_bounded_number_of_statements
+);

@@ -3,10 +3,11 @@
 use crate::error::AppResult;
 use crate::graphql::authed;
 use crate::graphql::enums::Role;
-use crate::graphql::types::{CareCentre, User};
+use crate::graphql::loaders::DoctorRow;
+use crate::graphql::types::{CareCentre, Doctor, User};
 use crate::ids::{self, Kind};
 use crate::services::administration::{self, CentreInput, DoctorProfile, UserInput};
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
 #[derive(InputObject)]
 pub struct CreateCareCentreInput {
@@ -29,6 +30,7 @@ pub struct DoctorProfileInput {
 pub struct CreateUserInput {
     pub email: String,
     pub display_name: String,
+    /// NURSE, COORDINATOR, DOCTOR or ADMIN; relatives join by invitation.
     pub role: Role,
     /// At least 12 characters.
     pub password: String,
@@ -38,11 +40,19 @@ pub struct CreateUserInput {
     pub doctor: Option<DoctorProfileInput>,
 }
 
+/// The new account, and for a DOCTOR the doctor profile (its id is what `attachDoctor` takes).
+#[derive(SimpleObject)]
+pub struct CreateUserPayload {
+    pub user: User,
+    pub doctor: Option<Doctor>,
+}
+
 #[derive(Default)]
 pub struct AdminMutations;
 
 #[Object]
 impl AdminMutations {
+    /// A new care centre; attach its doctor and add its staff next.
     async fn create_care_centre(&self, ctx: &Context<'_>, input: CreateCareCentreInput) -> AppResult<CareCentre> {
         let (state, viewer) = authed(ctx)?;
         let input = CentreInput {
@@ -56,7 +66,8 @@ impl AdminMutations {
         Ok(CareCentre(administration::create_care_centre(&state.db, viewer, input, state.now).await?))
     }
 
-    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> AppResult<User> {
+    /// A new account; the email is unique regardless of case (`CONFLICT`) and stored lower-case.
+    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> AppResult<CreateUserPayload> {
         let (state, viewer) = authed(ctx)?;
         let input = UserInput {
             email: input.email,
@@ -70,7 +81,9 @@ impl AdminMutations {
                 phone: d.phone,
             }),
         };
-        Ok(User(administration::create_user(&state.db, viewer, input, state.now).await?))
+        let (user, doctor) = administration::create_user(&state.db, viewer, input, state.now).await?;
+        let doctor = doctor.map(|doctor| Doctor(DoctorRow { doctor, name: user.display_name.clone() }));
+        Ok(CreateUserPayload { user: User(user), doctor })
     }
 
     /// A NURSE or COORDINATOR starts working at a centre.
@@ -91,6 +104,7 @@ impl AdminMutations {
         Ok(true)
     }
 
+    /// The doctor serves the centre from their next request on.
     async fn attach_doctor(&self, ctx: &Context<'_>, doctor_id: ID, care_centre_id: ID) -> AppResult<bool> {
         let (state, viewer) = authed(ctx)?;
         let doctor = ids::decode(&doctor_id, Kind::Doctor, "doctorId")?;
@@ -108,7 +122,7 @@ impl AdminMutations {
         Ok(true)
     }
 
-    /// Every session of the account ends at once.
+    /// Every session of the account ends at once (access and refresh tokens); not one's own.
     async fn deactivate_user(&self, ctx: &Context<'_>, user_id: ID) -> AppResult<User> {
         let (state, viewer) = authed(ctx)?;
         let user = ids::decode(&user_id, Kind::User, "userId")?;

@@ -6,7 +6,7 @@ use crate::graphql::enums::ResuscitationChoice;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::{Medication, MedicationReview, ResuscitationDecision};
 use crate::ids::{self, Kind};
-use crate::services::clinical::{self, MedicationInput};
+use crate::services::clinical::{self, MedicationInput, ReviewInput};
 use async_graphql::{Context, ID, InputObject, Object};
 
 #[derive(InputObject)]
@@ -38,6 +38,9 @@ pub struct MedicationReviewInput {
     /// Medications stopped in the review (stopped today).
     #[graphql(default)]
     pub stop_medication_ids: Vec<ID>,
+    /// Active medications after the review, when the doctor states it (e.g. changes still to be
+    /// made in FMK); default: the active count now minus `stopMedicationIds`.
+    pub active_count_after: Option<i32>,
 }
 
 #[derive(Default)]
@@ -92,22 +95,17 @@ impl ClinicalMutations {
         input: MedicationReviewInput,
     ) -> AppResult<MedicationReview> {
         let (state, viewer) = authed(ctx)?;
-        let resident = ids::decode(&input.resident_id, Kind::Resident, "residentId")?;
-        let stop = input
-            .stop_medication_ids
-            .iter()
-            .map(|id| ids::decode(id, Kind::Medication, "stopMedicationIds"))
-            .collect::<AppResult<Vec<_>>>()?;
-        let review = clinical::record_medication_review(
-            &state.db,
-            viewer,
-            resident,
-            &input.notes,
-            &stop,
-            state.now,
-            state.today(),
-        )
-        .await?;
+        let input = ReviewInput {
+            resident_id: ids::decode(&input.resident_id, Kind::Resident, "residentId")?,
+            notes: input.notes,
+            stop_medication_ids: input
+                .stop_medication_ids
+                .iter()
+                .map(|id| ids::decode(id, Kind::Medication, "stopMedicationIds"))
+                .collect::<AppResult<Vec<_>>>()?,
+            active_count_after: input.active_count_after,
+        };
+        let review = clinical::record_medication_review(&state.db, viewer, input, state.now).await?;
         Ok(MedicationReview(review))
     }
 }

@@ -32,7 +32,7 @@ pub struct RelativeMutations;
 
 #[Object]
 impl RelativeMutations {
-    /// COORDINATOR: a one-time code, valid 7 days.
+    /// COORDINATOR of the resident's centre: a one-time code, valid 7 days, returned only here.
     async fn invite_relative(&self, ctx: &Context<'_>, input: InviteRelativeInput) -> AppResult<Invite> {
         let (state, viewer) = authed(ctx)?;
         let resident = ids::decode(&input.resident_id, Kind::Resident, "residentId")?;
@@ -47,7 +47,9 @@ impl RelativeMutations {
         })
     }
 
-    /// The relative sets a password (at least 12 characters) and is logged in.
+    /// No token needed. The relative sets a password (at least 12 characters) and is logged in.
+    /// An unknown, used or expired code is `VALIDATION` on `code`. If a relative's account with the
+    /// invited email exists, it is reused and `password` must be its password.
     async fn accept_invite(
         &self,
         ctx: &Context<'_>,

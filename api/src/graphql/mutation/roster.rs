@@ -20,7 +20,10 @@ pub struct AdmitResidentInput {
     pub gp_doctor_id: Option<ID>,
     pub external_gp_name: Option<String>,
     pub external_gp_clinic: Option<String>,
+    /// Default and only choice at admission: SCALE_1. SCALE_2 is the GP's decision, made with
+    /// `updateResident` (FORBIDDEN here).
     pub spo2_scale: Option<SpO2Scale>,
+    /// Default 1 (residents are taken in in stages, 1–5).
     pub intake_stage: Option<i32>,
 }
 
@@ -69,6 +72,8 @@ impl RosterMutations {
         Ok(Resident(roster::admit(&state.db, viewer, input, state.now).await?))
     }
 
+    /// COORDINATOR: roster fields (name, room, date of birth, intake stage). The resident's GP:
+    /// `spo2Scale` only. Anyone else, or a field of the other's, is FORBIDDEN.
     async fn update_resident(&self, ctx: &Context<'_>, input: UpdateResidentInput) -> AppResult<Resident> {
         let (state, viewer) = authed(ctx)?;
         let input = UpdateInput {
