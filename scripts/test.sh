@@ -11,3 +11,20 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # Tests wait on I/O (a server and a database each), so run more of them than there are cores.
 cargo test --workspace --locked -- --test-threads 8
+
+# The apps: unit tests, and the end-to-end tests in Chromium against a real server (which also
+# build the apps and check each initial bundle against its size budget).
+if ! command -v npm >/dev/null; then
+  echo "NOTE: no Node.js/npm found; the apps' tests are SKIPPED" >&2
+  [ -z "${PLEJELINK_TEST_REQUIRE_CHROMIUM:-}" ] || { echo "FAIL: npm is required" >&2; exit 1; }
+else
+  (cd clients && npm ci --no-audit --no-fund && npm test)
+  if [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+    (cd clients && npm run e2e)
+  elif [ -n "${PLEJELINK_TEST_REQUIRE_CHROMIUM:-}" ]; then
+    echo "FAIL: Chromium is required (apt-get install -y chromium)" >&2; exit 1
+  else
+    echo "NOTE: no Chromium at /usr/bin/chromium; the end-to-end tests are SKIPPED (apt-get install -y chromium)" >&2
+    (cd clients && npm run build)
+  fi
+fi

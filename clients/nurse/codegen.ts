@@ -1,0 +1,3 @@
+import { codegenConfig } from '../shared/scripts/codegen-config.ts';
+
+export default codegenConfig(import.meta.dirname);

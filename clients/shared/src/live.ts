@@ -1,0 +1,104 @@
+/**
+ * Subscriptions over `graphql-transport-ws` at /graphql/ws. The access token goes in the
+ * connection_init payload (never the URL); the client reconnects forever with back-off, and every
+ * subscriber's `onResync` runs after a reconnect (events may have been missed) — the same callback
+ * that handles the server's RESYNC events — so screens refetch instead of trusting a gap.
+ */
+import { createClient, type Client } from 'graphql-ws';
+import { documentId, type Doc } from './graphql-client';
+import type { Session } from './session.svelte';
+
+export interface LiveHandlers<R> {
+  onData: (data: R) => void;
+  /** Refetch: after a reconnect, and when the caller sees a RESYNC event. */
+  onResync: () => void;
+}
+
+export class Live {
+  #client: Client | null = null;
+  #resyncs = new Set<() => void>();
+  #connectedOnce = false;
+  readonly session: Session;
+  readonly url: string;
+  readonly persisted: boolean;
+  readonly webSocketImpl: unknown;
+
+  /** `webSocketImpl` is for tests (the browser's WebSocket otherwise). */
+  constructor(session: Session, url: string, persisted: boolean, webSocketImpl?: unknown) {
+    this.session = session;
+    this.url = url;
+    this.persisted = persisted;
+    this.webSocketImpl = webSocketImpl;
+    session.onChange((status) => {
+      if (status === 'anonymous') this.close();
+    });
+  }
+
+  #ensure(): Client {
+    if (this.#client) return this.#client;
+    this.#connectedOnce = false;
+    this.#client = createClient({
+      url: this.url,
+      webSocketImpl: this.webSocketImpl,
+      lazy: true,
+      retryAttempts: Infinity,
+      shouldRetry: () => true,
+      retryWait: async (retries) => {
+        const ms = Math.min(30_000, 1000 * 2 ** Math.min(retries, 5)) * (0.5 + Math.random() / 2);
+        await new Promise((r) => setTimeout(r, ms));
+      },
+      connectionParams: async () => ({ token: (await this.session.token()) ?? '' }),
+      on: {
+        connected: () => {
+          if (this.#connectedOnce) for (const fn of this.#resyncs) fn();
+          this.#connectedOnce = true;
+        },
+      },
+    });
+    return this.#client;
+  }
+
+  subscribe<R, V>(doc: Doc<R, V>, variables: V, handlers: LiveHandlers<R>): () => void {
+    const client = this.#ensure();
+    this.#resyncs.add(handlers.onResync);
+    const id = documentId(doc as Doc<unknown, unknown>);
+    const payload =
+      this.persisted && id
+        ? { query: '', variables: variables as Record<string, unknown>, extensions: { documentId: id } }
+        : { query: doc.toString(), variables: variables as Record<string, unknown> };
+    let dispose: () => void = () => {};
+    let stopped = false;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const start = (again: boolean) => {
+      if (stopped) return;
+      if (again) handlers.onResync();
+      dispose = client.subscribe<R>(payload, {
+        next: (result) => {
+          if (result.data) handlers.onData(result.data as R);
+        },
+        // The server ended this subscription (e.g. with an error): start it again a little later.
+        error: () => {
+          retry = setTimeout(() => start(true), 5_000);
+        },
+        complete: () => {},
+      });
+    };
+    start(false);
+    return () => {
+      stopped = true;
+      clearTimeout(retry);
+      this.#resyncs.delete(handlers.onResync);
+      dispose();
+    };
+  }
+
+  close(): void {
+    void this.#client?.dispose();
+    this.#client = null;
+  }
+}
+
+export function wsUrl(path = '/graphql/ws'): string {
+  const { protocol, host } = globalThis.location;
+  return `${protocol === 'https:' ? 'wss:' : 'ws:'}//${host}${path}`;
+}
