@@ -197,6 +197,22 @@ impl CareCentre {
     ) -> AppResult<Conn<Resident>> {
         residents_of(ctx, self.0.id, search, status, None, first, after).await
     }
+    /// The centre's questions, newest first: for its nurses and coordinators all of them (general
+    /// questions included), for a doctor those addressed to them; nobody else sees any.
+    async fn questions(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<Vec<QuestionStatus>>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Conn<Question>> {
+        let (state, viewer) = authed(ctx)?;
+        let statuses = status.unwrap_or_default().into_iter().map(Into::into).collect();
+        let paged =
+            crate::services::questions::of_centre(&state.db, viewer, self.0.id, statuses, page(first, after, 20)?)
+                .await?;
+        Ok(connection(paged, Question))
+    }
 }
 
 /// Shared by `Query.residents` and `CareCentre.residents`.

@@ -68,6 +68,29 @@ pub async fn doctor_queue(
     Ok(paged)
 }
 
+/// A care centre's questions the viewer may see (staff: all of the centre's, general ones
+/// included; a doctor: those addressed to them), newest first, optionally of some statuses.
+/// Each resident on the page counts as read.
+pub async fn of_centre(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    centre: Uuid,
+    statuses: Vec<QuestionStatus>,
+    page: Page,
+) -> AppResult<Paged<question::Model>> {
+    let mut query = question::Entity::find()
+        .filter(question::Column::CareCentreId.eq(centre))
+        .filter(access::question_scope(viewer))
+        .order_by_desc(question::Column::AskedAt)
+        .order_by_desc(question::Column::Id);
+    if !statuses.is_empty() {
+        query = query.filter(question::Column::Status.is_in(statuses));
+    }
+    let paged = paginate(db, query, page).await?;
+    paged.rows.iter().filter_map(|q| q.resident_id).for_each(|r| viewer.read(r));
+    Ok(paged)
+}
+
 /// A question as asked on the device.
 #[derive(Debug, Clone, Default)]
 pub struct AskInput {

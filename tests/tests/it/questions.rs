@@ -259,6 +259,45 @@ async fn doctor_and_nurse_see_each_other_live(app: TestApp) {
     assert!(other_doctor.next(1).await.is_none(), "not addressed to Hansen");
 }
 
+/// `CareCentre.questions`: staff see all of their centre's, general ones included, newest first;
+/// a doctor only those addressed to them; another centre's nurse not the centre.
+async fn a_centres_questions_for_staff_doctor_and_relative(app: TestApp) {
+    const LIST: &str = "query($c: ID!, $s: [QuestionStatus!]) { careCentre(id: $c) { questions(status: $s, first: 100) { totalCount edges { node { id askedAt status resident { id } doctor { displayName } } } } } }";
+    let f = fixture(&app).await;
+    let mut general = question(&f, "ROUTINE");
+    general["residentId"] = Value::Null;
+    let asked = app.data(&f.nurse, ASK, json!({ "i": general })).await;
+    let general_id = asked["askQuestion"]["question"]["id"].clone();
+    let nodes = |data: &Value| -> Vec<Value> {
+        data["careCentre"]["questions"]["edges"].as_array().expect("edges").iter().map(|e| e["node"].clone()).collect()
+    };
+
+    let all = nodes(&app.data(&f.nurse, LIST, json!({ "c": f.centre })).await);
+    let stored = question::Entity::find().all(&app.db).await.expect("questions");
+    let centre_uuid = stored
+        .iter()
+        .find(|q| q.resident_id.is_none() && q.subject == "Feber og forvirring")
+        .expect("the general question")
+        .care_centre_id;
+    assert_eq!(all.len(), stored.iter().filter(|q| q.care_centre_id == centre_uuid).count(), "all of the centre's");
+    assert!(all.iter().any(|q| q["id"] == general_id && q["resident"].is_null()), "the general question is listed");
+    let asked_at: Vec<&str> = all.iter().filter_map(|q| q["askedAt"].as_str()).collect();
+    assert!(asked_at.windows(2).all(|w| w[0] >= w[1]), "newest first: {asked_at:?}");
+
+    let open = nodes(&app.data(&f.nurse, LIST, json!({ "c": f.centre, "s": ["OPEN"] })).await);
+    assert!(!open.is_empty() && open.len() < all.len());
+    assert!(open.iter().all(|q| q["status"] == "OPEN"));
+
+    let berg = app.login("laege.berg@demo.dk").await;
+    let addressed = nodes(&app.data(&berg, LIST, json!({ "c": f.centre })).await);
+    assert!(!addressed.is_empty() && addressed.iter().all(|q| q["doctor"]["displayName"] == "Lise Berg"));
+
+    let other_nurse = app.login("sygeplejerske.solhaven@demo.dk").await;
+    let body = app.gql(Some(&other_nurse), LIST, json!({ "c": f.centre })).await;
+    assert!(body["data"]["careCentre"].is_null() || error_code(&body) == Some("NOT_FOUND"), "{body:#}");
+    assert!(!body.to_string().contains(general_id.as_str().expect("id")), "nothing of the other centre leaks");
+}
+
 backends!(
     urgent_needs_fresh_required_vitals_or_an_override,
     partial_vitals_are_listed_and_routine_is_never_refused,
@@ -268,4 +307,5 @@ backends!(
     overdue_questions_head_the_queue,
     a_question_moves_to_the_next_agenda,
     doctor_and_nurse_see_each_other_live,
+    a_centres_questions_for_staff_doctor_and_relative,
 );
