@@ -41,7 +41,8 @@ fn is_weekend(local: NaiveDateTime) -> bool {
 }
 
 /// Local Copenhagen time to UTC; in the spring gap the clock moves forward an hour, in the autumn
-/// overlap the earlier instant wins.
+/// overlap the earlier instant wins. (Danish clocks change on Sundays at 02:00/03:00, so a routine
+/// deadline, always on a working day, never lands in either; this only keeps the function total.)
 fn to_utc(local: NaiveDateTime) -> DateTime<Utc> {
     match Copenhagen.from_local_datetime(&local) {
         LocalResult::Single(t) => t.with_timezone(&Utc),
@@ -78,6 +79,21 @@ mod tests {
         // Summer time begins Sunday 2026-03-29.
         let due = answer_due_at(cph(2026, 3, 27, 10, 0), Routine, 4, 1);
         assert_eq!(due.to_rfc3339(), "2026-03-30T08:00:00+00:00");
+    }
+
+    #[test]
+    fn local_times_in_the_gap_or_overlap_resolve_to_one_instant() {
+        let at = |d: u32, h: u32, m: u32| {
+            to_utc(chrono::NaiveDate::from_ymd_opt(2026, 3, d).and_then(|d| d.and_hms_opt(h, m, 0)).expect("valid"))
+        };
+        // 02:30 on 29 March does not exist: it becomes 03:30 summer time.
+        assert_eq!(at(29, 2, 30).to_rfc3339(), "2026-03-29T01:30:00+00:00");
+        // 02:30 on 25 October exists twice: the first (summer time) is taken.
+        let autumn = NaiveDateTime::new(
+            chrono::NaiveDate::from_ymd_opt(2026, 10, 25).expect("date"),
+            NaiveTime::from_hms_opt(2, 30, 0).expect("time"),
+        );
+        assert_eq!(to_utc(autumn).to_rfc3339(), "2026-10-25T00:30:00+00:00");
     }
 
     #[test]
