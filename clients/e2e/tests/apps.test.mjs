@@ -372,6 +372,28 @@ for (const device of DEVICES) {
       }
     });
 
+    test('a measurement entered in error is marked with a reason, never deleted', async () => {
+      const token = await loginToken(server.url, NURSE);
+      const recorded = await gql(
+        server.url,
+        'mutation($i: RecordObservationInput!) { recordObservation(input: $i) { observation { id } } }',
+        { i: { clientMutationId: crypto.randomUUID(), residentId, recordedAt: new Date().toISOString(), pulse: 95 } },
+        token,
+      );
+      const observationId = recorded.recordObservation.observation.id;
+      const { context, page } = await newPage(device);
+      await login(page, 'nurse', NURSE);
+      await page.goto(`${server.url}/nurse/#/resident/${residentId}`);
+      await page.click('[data-testid=entered-in-error] summary');
+      await page.fill('#error-reason', 'Pulsen er målt forkert (skrivefejl)');
+      await visits.check(page, 'nurse-entered-in-error');
+      await page.click('[data-testid=entered-in-error] button[type=submit]');
+      await page.waitForSelector('[data-testid=correction-done]');
+      const stored = await gql(server.url, 'query($id: ID!) { node(id: $id) { ... on Observation { enteredInError enteredInErrorReason } } }', { id: observationId }, token);
+      assert.deepEqual(stored.node, { enteredInError: true, enteredInErrorReason: 'Pulsen er målt forkert (skrivefejl)' });
+      await context.close();
+    });
+
     test('the other screens render and pass axe', async () => {
       const nurse = await newPage(device);
       await login(nurse.page, 'nurse', NURSE);
