@@ -372,6 +372,35 @@ for (const device of DEVICES) {
       }
     });
 
+    test('the coordinator drafts and agrees a new care plan, which the relative then reads', async () => {
+      const relativeToken = await loginToken(server.url, RELATIVE);
+      const residentOfRelative = (await gql(server.url, '{ me { residents { id } } }', {}, relativeToken)).me.residents[0].id;
+      const goals = `Tryghed og ro om aftenen (${device}, ${Date.now()})`;
+      const { context, page } = await newPage(device);
+      await login(page, 'nurse', COORDINATOR);
+      await page.goto(`${server.url}/nurse/#/resident/${residentOfRelative}`);
+      await page.click('[data-testid=edit-care-plan]');
+      await page.waitForSelector('[data-testid=careplan-form]');
+      await page.fill('#goals', goals);
+      await visits.check(page, 'coordinator-care-plan-draft');
+      await page.click('[data-testid=save-draft]');
+      await page.waitForSelector('[data-testid=agree-form]');
+      await page.waitForFunction(() => !document.querySelector('[data-testid=agree-form] .notice'));
+      await page.fill('#agreed-with', 'Beboeren og datteren');
+      await page.click('[data-testid=agree]');
+      await page.waitForFunction(() => document.querySelector('[data-testid=careplan-done]')?.textContent?.includes('aftalt'));
+      await visits.check(page, 'coordinator-care-plan-agreed');
+      await context.close();
+
+      const relative = await newPage(device);
+      await login(relative.page, 'relative', RELATIVE);
+      await relative.page.goto(`${server.url}/relative/#/care-plan`);
+      await relative.page.locator('[data-testid=care-plan]').getByText(goals).waitFor();
+      await relative.page.click('[data-testid=acknowledge]');
+      await relative.page.waitForSelector('[data-testid=acknowledged]');
+      await relative.context.close();
+    });
+
     test('a measurement entered in error is marked with a reason, never deleted', async () => {
       const token = await loginToken(server.url, NURSE);
       const recorded = await gql(
