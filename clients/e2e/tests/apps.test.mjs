@@ -347,6 +347,27 @@ for (const device of DEVICES) {
       await page.click('form button[type=submit]');
       await page.waitForSelector('[data-testid=contacted-by]');
       assert.ok(!page.url().includes(code), 'the code never goes into the URL');
+
+      // She changes her password: a wrong current one is named, the right one works and the
+      // session goes on; the old password no longer signs in.
+      await page.click('[data-testid=profile]');
+      await page.fill('#pw-current', 'forkert-kodeord-000');
+      await page.fill('#pw-new', 'et-andet-langt-kodeord');
+      await page.fill('#pw-repeat', 'et-andet-langt-kodeord');
+      await page.click('[data-testid=password-form] button[type=submit]');
+      await page.getByText('Den nuværende adgangskode er forkert.').waitFor();
+      await page.fill('#pw-current', 'et-langt-kodeord-123');
+      await page.click('[data-testid=password-form] button[type=submit]');
+      await page.waitForSelector('[data-testid=password-done]');
+      await visits.check(page, 'relative-password-changed');
+      await page.goto(`${server.url}/relative/#/`);
+      await page.waitForSelector('[data-testid=contacted-by]');
+      const old = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', variables: { e: email, p: 'et-langt-kodeord-123' } }),
+      }).then((r) => r.json());
+      assert.equal(old.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED', 'the old password no longer signs in');
       await context.close();
     });
 

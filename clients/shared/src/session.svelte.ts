@@ -15,6 +15,7 @@ import {
 } from './graphql-client';
 import {
   AcceptInviteDocument,
+  ChangePasswordDocument,
   LoginDocument,
   LogoutDocument,
   RefreshSessionDocument,
@@ -151,6 +152,12 @@ export class Session {
     const { data, errors } = await post(this.opts, AcceptInviteDocument, { code, password, displayName }, null);
     if (errors.length || !data) throw errors[0] ?? new ApiError('INTERNAL', 'No data');
     this.#accept(data.acceptInvite);
+  }
+
+  /** A new password ends every session of the account (other phones too); this one goes on with the new pair. */
+  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    const data = await this.request(ChangePasswordDocument, { currentPassword, newPassword });
+    this.#accept(data.changePassword);
   }
 
   async logout(): Promise<void> {

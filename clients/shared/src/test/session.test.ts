@@ -54,6 +54,12 @@ function fakeApi(now: () => number) {
       return json({ data: { refreshSession: pair() } });
     }
     if (op === 'Logout') return json({ data: { logout: true } });
+    if (op === 'ChangePassword') {
+      // Every session of the account ends; the answer is a fresh one.
+      valid.clear();
+      access.clear();
+      return json({ data: { changePassword: pair() } });
+    }
     const auth = (init.headers as Record<string, string>).authorization?.replace('Bearer ', '');
     const exp = auth ? access.get(auth) : undefined;
     if (!exp || exp <= now()) return json({ errors: [{ message: 'x', extensions: { code: 'UNAUTHENTICATED' } }] }, 401);
@@ -106,6 +112,17 @@ describe('session', () => {
     const results = await Promise.all([session.request(Me), session.request(Me), session.request(Me)]);
     expect(results).toHaveLength(3);
     expect(api.log.filter((o) => o === 'RefreshSession')).toHaveLength(1);
+  });
+
+  it('a changed password continues on the new pair: stored, used, and the old one is gone', async () => {
+    const { api, session, storage } = make();
+    await session.login('n@demo.dk', 'pw');
+    await session.changePassword('pw', 'a-new-long-password');
+    expect(storage.getItem('plejelink.nurse.refresh')).toBe('r2');
+    expect(api.valid.has('r1')).toBe(false);
+    await expect(session.request(Me)).resolves.toEqual({ me: { ok: true } });
+    expect(api.log.filter((o) => o === 'RefreshSession')).toHaveLength(0);
+    expect(session.status).toBe('authenticated');
   });
 
   it('restores a session from the stored refresh token after a reload', async () => {
