@@ -405,7 +405,7 @@ async fn soak(backend: &str, database_url: &str, count_connections: Option<(Stri
 
 /// How much the late median RSS may exceed the early one.
 const RSS_TOLERANCE: f64 = 1.1;
-/// The PostgreSQL pool (16) and the event listener (1); SQLite's pool is 8 (with its WAL files).
+/// The PostgreSQL pool (16) and the event listener (1); SQLite's pool is 8 (open database files).
 const MAX_CONNECTIONS: u64 = 17;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
