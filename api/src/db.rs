@@ -22,12 +22,15 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
-        options.max_connections(8).map_sqlx_sqlite_opts(|opts| {
-            opts.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
-                .foreign_keys(true)
-                .busy_timeout(SQLITE_BUSY_TIMEOUT)
-        });
+        options
+            .max_connections(8)
+            .map_sqlx_sqlite_opts(|opts| {
+                opts.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
+            })
+            .map_sqlx_sqlite_pool_opts(|pool| pool.after_release(|conn, _| Box::pin(closed_transaction(conn))));
     } else {
         options.max_connections(16);
     }
@@ -36,6 +39,18 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         verify_sqlite_pragmas(&db).await?;
     }
     Ok(db)
+}
+
+/// Whether a released SQLite connection may be reused. SQLite rolls a transaction back by itself
+/// when a write fails with `SQLITE_FULL` (disk full) or an I/O error; sqlx then still counts it as
+/// open, its `ROLLBACK` fails, and the next `BEGIN IMMEDIATE` on that connection would become a
+/// `SAVEPOINT`: a deferred transaction that can keep the write lock after a failure and block
+/// every other writer. Such a connection is closed instead (the ping runs after the queued
+/// rollback).
+async fn closed_transaction(conn: &mut sea_orm::sqlx::SqliteConnection) -> Result<bool, sea_orm::sqlx::Error> {
+    use sea_orm::sqlx::Connection;
+    conn.ping().await?;
+    Ok(!conn.is_in_transaction())
 }
 
 fn sqlite_path(url: &str) -> Option<&str> {

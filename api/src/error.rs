@@ -2,7 +2,7 @@
 //! (DESIGN §7); database and other internal errors are logged with an `errorId` and never shown as text.
 
 use async_graphql::ErrorExtensions;
-use sea_orm::DbErr;
+use sea_orm::{DbErr, RuntimeErr};
 use std::sync::Arc;
 
 /// Deliberately not `Display`: async-graphql converts every `Display` type into an error without a
@@ -23,6 +23,9 @@ pub enum AppError {
     Internal(Arc<anyhow::Error>),
     /// The database cannot be reached; `INTERNAL` with a message that says to retry.
     Unavailable(Arc<anyhow::Error>),
+    /// The database's disk is full; `INTERNAL` with a message that says to retry later (the
+    /// client keeps the write in its outbox; the operator finds the cause by the `errorId`).
+    StorageFull(Arc<anyhow::Error>),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -44,7 +47,7 @@ impl AppError {
             Self::Validation { .. } | Self::MissingVitals(_) => "VALIDATION",
             Self::Conflict(_) => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
-            Self::Internal(_) | Self::Unavailable(_) => "INTERNAL",
+            Self::Internal(_) | Self::Unavailable(_) | Self::StorageFull(_) => "INTERNAL",
         }
     }
 
@@ -62,12 +65,28 @@ impl AppError {
             Self::RateLimited => "Too many attempts; try again later".into(),
             Self::Internal(_) => "Internal error".into(),
             Self::Unavailable(_) => "The database is unavailable; try again shortly".into(),
+            Self::StorageFull(_) => "The server cannot store data right now; try again later".into(),
         }
     }
 }
 
+/// SQLite's `SQLITE_FULL` or PostgreSQL's `disk_full`.
+fn is_storage_full(err: &DbErr) -> bool {
+    let (DbErr::Exec(RuntimeErr::SqlxError(e))
+    | DbErr::Query(RuntimeErr::SqlxError(e))
+    | DbErr::Conn(RuntimeErr::SqlxError(e))) = err
+    else {
+        return false;
+    };
+    let sea_orm::sqlx::Error::Database(e) = e.as_ref() else { return false };
+    matches!(e.code().as_deref(), Some("13" | "53100"))
+}
+
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
+        if is_storage_full(&err) {
+            return Self::StorageFull(Arc::new(err.into()));
+        }
         match err {
             // The database is down or the pool exhausted: the client may retry soon.
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable(Arc::new(err.into())),
@@ -96,7 +115,7 @@ impl From<AppError> for async_graphql::Error {
                     );
                 });
             }
-            AppError::Internal(source) | AppError::Unavailable(source) => {
+            AppError::Internal(source) | AppError::Unavailable(source) | AppError::StorageFull(source) => {
                 let error_id = uuid::Uuid::now_v7().to_string();
                 tracing::error!(error_id = %error_id, error = ?source, "internal error");
                 error = error.extend_with(|_, e| e.set("errorId", error_id));

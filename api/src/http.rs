@@ -12,10 +12,12 @@ use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message};
 use axum::extract::{ConnectInfo, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 
@@ -179,15 +181,28 @@ fn init_token(payload: &Value) -> Option<&str> {
         .map(|t| t.strip_prefix("Bearer ").unwrap_or(t).trim())
 }
 
-/// Subscriptions (`graphql-transport-ws`). The token is checked at `connection_init`.
+/// The close code sent to subscribers when the server stops: 1012 "service restart", so clients
+/// reconnect (to another instance, or this one when it is back) and refetch.
+pub const WS_CLOSE_SHUTDOWN: u16 = 1012;
+
+/// Subscriptions (`graphql-transport-ws`). The token is checked at `connection_init`. When the
+/// server stops, the connection ends with a Close frame ([`WS_CLOSE_SHUTDOWN`]) instead of a reset.
 pub async fn graphql_ws(
     State(state): State<AppState>,
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
+    upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| async move {
         let schema = state.schema.clone();
-        GraphQLWebSocket::new(socket, schema, protocol)
+        // Held until the Close frame is out, so a stopping server waits for it.
+        let open = state.stopping.subscribe();
+        let mut stopping = state.stopping.subscribe();
+        // Ends the client's message stream when the server stops, which ends `serve`.
+        let stopped = async move {
+            let _ = stopping.wait_for(|stopping| *stopping).await;
+        };
+        let (mut sink, stream) = socket.split();
+        GraphQLWebSocket::new_with_pair(&mut sink, stream.take_until(stopped), schema, protocol)
             .on_connection_init(move |payload| async move {
                 let unauthenticated = || async_graphql::Error::from(AppError::Unauthenticated);
                 let token = init_token(&payload).ok_or_else(unauthenticated)?;
@@ -220,6 +235,12 @@ pub async fn graphql_ws(
                 Ok(data)
             })
             .serve()
+            .await;
+        if *open.borrow() {
+            let frame = CloseFrame { code: WS_CLOSE_SHUTDOWN, reason: "server restarting".into() };
+            let _ = sink.send(Message::Close(Some(frame))).await;
+        }
+        let _ = sink.close().await;
     })
 }
 

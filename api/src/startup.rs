@@ -40,6 +40,8 @@ pub struct AppState {
     pub client_ip_header: Option<String>,
     /// SQL statements run since start (tests bound statements per request with it).
     pub statements: Arc<AtomicU64>,
+    /// Turns true when the server starts stopping; open WebSockets listen to it and close.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 pub struct Application {
@@ -97,6 +99,7 @@ impl Application {
             )),
             client_ip_header: settings.client_ip_header.clone(),
             statements,
+            stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
         };
         let router = router(state.clone(), settings);
         let listener = TcpListener::bind(settings.bind).await?;
@@ -107,22 +110,36 @@ impl Application {
         self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
     }
 
-    /// Serves until SIGINT or SIGTERM, then stops accepting and lets in-flight requests finish,
-    /// for at most [`SHUTDOWN_GRACE`] (open WebSockets would otherwise hold the process forever).
+    /// Serves until SIGINT or SIGTERM, then stops accepting, closes WebSockets with 1012 (service
+    /// restart: clients reconnect elsewhere or later) and lets in-flight requests finish, for at
+    /// most [`SHUTDOWN_GRACE`].
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let (stopping, mut stopped) = tokio::sync::watch::channel(false);
-        let signal = async move {
-            shutdown_signal().await;
-            let _ = stopping.send(true);
+        let stopping = self.state.stopping.clone();
+        let signal = {
+            let stopping = stopping.clone();
+            async move {
+                shutdown_signal().await;
+                stopping.send_replace(true);
+            }
         };
         let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         let server = axum::serve(self.listener, service).with_graceful_shutdown(signal);
-        let deadline = async move {
-            let _ = stopped.wait_for(|stopping| *stopping).await;
+        let served = async {
+            let result = server.into_future().await;
+            // axum does not track upgraded connections: each WebSocket holds a receiver until
+            // its Close frame is sent.
+            stopping.closed().await;
+            result
+        };
+        let deadline = async {
+            {
+                let mut stopped = stopping.subscribe();
+                let _ = stopped.wait_for(|stopping| *stopping).await;
+            }
             tokio::time::sleep(SHUTDOWN_GRACE).await;
         };
         tokio::select! {
-            result = server.into_future() => result,
+            result = served => result,
             () = deadline => {
                 tracing::warn!("in-flight connections still open after the grace period; stopping anyway");
                 Ok(())

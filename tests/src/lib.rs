@@ -321,3 +321,76 @@ impl Subscription {
         }
     }
 }
+
+/// A TCP proxy in front of a server that, for the connections it is told to, forwards the request
+/// and then drops the connection as soon as the response starts: the server has finished (and
+/// committed) but the client never sees the answer. Other connections pass through untouched.
+/// Clients should not pool connections through it (`Client::builder().pool_max_idle_per_host(0)`),
+/// so that each request is a connection of its own.
+pub struct LossyProxy {
+    /// `http://127.0.0.1:<port>`, to put in place of the server's address.
+    pub address: String,
+    lose: Arc<AtomicU64>,
+    lost: Arc<AtomicU64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl LossyProxy {
+    pub async fn start(upstream: &str) -> Self {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let upstream = upstream.trim_start_matches("http://").to_owned();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let address = format!("http://{}", listener.local_addr().expect("proxy address"));
+        let (lose, lost) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let (lose_, lost_) = (lose.clone(), lost.clone());
+        let task = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await else { continue };
+                let drop_response =
+                    lose_.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+                let lost = lost_.clone();
+                tokio::spawn(async move {
+                    if !drop_response {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                        return;
+                    }
+                    let (mut client_read, _client_write) = client.split();
+                    let (mut server_read, mut server_write) = server.split();
+                    let forward = async {
+                        let _ = tokio::io::copy(&mut client_read, &mut server_write).await;
+                        std::future::pending::<()>().await
+                    };
+                    let mut first = [0u8; 1];
+                    // The first byte of the answer: the handler has returned. Both sockets are
+                    // then dropped without passing anything back.
+                    tokio::select! {
+                        read = server_read.read(&mut first) => {
+                            if read.is_ok_and(|n| n > 0) {
+                                lost.fetch_add(1, Ordering::SeqCst);
+                            }
+                        }
+                        () = forward => {}
+                    }
+                    let _ = server_write.shutdown().await;
+                });
+            }
+        });
+        Self { address, lose, lost, task }
+    }
+
+    /// The next `n` connections lose their response.
+    pub fn lose_next(&self, n: u64) {
+        self.lose.fetch_add(n, Ordering::SeqCst);
+    }
+
+    /// Responses dropped so far.
+    pub fn lost(&self) -> u64 {
+        self.lost.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for LossyProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

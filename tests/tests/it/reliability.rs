@@ -1,5 +1,9 @@
 //! Under load: SQLite writers do not see "database is locked", and overload is shed with 503
-//! (RATE_LIMITED) instead of queueing without bound, and the server recovers.
+//! (RATE_LIMITED) instead of queueing without bound, and the server recovers. Lost responses and
+//! a full disk are in the submodules.
+
+mod disk_full;
+mod lost_responses;
 
 use futures_util::future::join_all;
 use plejelink_tests::{Backend, spawn_app, spawn_app_with};
