@@ -71,8 +71,46 @@ async fn the_body_limit_holds_at_its_boundary(app: TestApp) {
     assert_eq!(send(body_of(limit + 1)).await.expect("send").status(), 413, "one byte over");
 }
 
+/// Found by the GraphQL fuzzer: PostgreSQL `text` cannot hold NUL, and a search for it failed there
+/// as INTERNAL. Text with NUL is now VALIDATION on the field, on both backends, wherever it is.
+async fn text_with_nul_is_validation_on_the_field(app: TestApp) {
+    let token = app.login("sygeplejerske.solhaven@demo.dk").await;
+    let centres =
+        app.data(&token, "{ careCentres { id residents(first: 1) { edges { node { id } } } } }", json!({})).await;
+    let centre = centres["careCentres"][0]["id"].clone();
+    let resident = centres["careCentres"][0]["residents"]["edges"][0]["node"]["id"].clone();
+    let cases = [
+        (
+            Some(token.as_str()),
+            "query($c: ID!, $s: String) { residents(careCentreId: $c, search: $s) { totalCount } }",
+            json!({ "c": centre, "s": "nul\u{0}byte" }),
+            "s",
+        ),
+        (
+            Some(token.as_str()),
+            "query($c: ID!) { careCentre(id: $c) { residents(search: \"a\\u0000\") { totalCount } } }",
+            json!({ "c": centre }),
+            "search",
+        ),
+        (
+            Some(token.as_str()),
+            "mutation($i: RecordObservationInput!) { recordObservation(input: $i) { observation { id } } }",
+            json!({ "i": { "clientMutationId": "019a0000-0000-7000-8000-000000000001", "residentId": resident,
+                           "recordedAt": app.now.to_rfc3339(), "pulse": 70, "note": "\u{0}" } }),
+            "note",
+        ),
+        (None, "mutation { login(email: \"a\\u0000@demo.dk\", password: \"x\") { accessToken } }", json!({}), "email"),
+    ];
+    for (token, query, variables, field) in cases {
+        let body = app.gql(token, query, variables).await;
+        assert_eq!(error_code(&body), Some("VALIDATION"), "{query}: {body:#}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{query}: {body:#}");
+    }
+}
+
 backends!(
     bad_input_gets_validation_with_the_field,
+    text_with_nul_is_validation_on_the_field,
     an_id_of_another_type_is_not_found,
     only_single_json_posts_are_accepted,
     the_body_limit_holds_at_its_boundary,
