@@ -108,9 +108,48 @@ async fn text_with_nul_is_validation_on_the_field(app: TestApp) {
     }
 }
 
+/// Found by the GraphQL fuzzer: a `DateTime` before 4713 BC failed on PostgreSQL as INTERNAL. Time
+/// filters outside the years 1–9999 are VALIDATION on the argument, and such dates are refused by the
+/// `Date` scalar, on both backends.
+async fn far_off_times_are_validation_on_the_field(app: TestApp) {
+    let token = app.login("sygeplejerske.solhaven@demo.dk").await;
+    let centres =
+        app.data(&token, "{ careCentres { residents(first: 1) { edges { node { id } } } } }", json!({})).await;
+    let resident = centres["careCentres"][0]["residents"]["edges"][0]["node"]["id"].clone();
+    let meetings = "query($from: DateTime, $to: DateTime) { meetings(from: $from, to: $to) { totalCount } }";
+    let observations = "query($r: ID!, $from: DateTime, $to: DateTime) { resident(id: $r) { observations(from: $from, to: $to) { totalCount } } }";
+    for (query, variables, field) in [
+        (meetings, json!({ "from": "-262143-01-01T00:00:00Z" }), "from"),
+        (meetings, json!({ "to": "+10000-01-01T00:00:00Z" }), "to"),
+        (observations, json!({ "r": resident, "from": "-4714-11-24T00:00:00Z" }), "from"),
+        (observations, json!({ "r": resident, "to": "+262142-12-31T23:59:59Z" }), "to"),
+    ] {
+        let body = app.gql(Some(&token), query, variables).await;
+        assert_eq!(error_code(&body), Some("VALIDATION"), "{body:#}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body:#}");
+    }
+    let edges = json!({ "r": resident, "from": "0001-01-01T00:00:00Z", "to": "9999-12-31T23:59:59Z" });
+    let data = app.data(&token, observations, edges).await;
+    assert!(data["resident"]["observations"]["totalCount"].as_u64() > Some(0), "{data:#}");
+    let data =
+        app.data(&token, meetings, json!({ "from": "0001-01-01T00:00:00Z", "to": "9999-12-31T23:59:59Z" })).await;
+    assert!(data["meetings"]["totalCount"].as_u64() > Some(0), "{data:#}");
+
+    // Dates (the `Date` scalar) likewise: years 1–9999, else VALIDATION before any statement.
+    let coordinator = app.login("koordinator.solhaven@demo.dk").await;
+    let centre = app.data(&coordinator, "{ careCentres { id } }", json!({})).await["careCentres"][0]["id"].clone();
+    let admit = "mutation($i: AdmitResidentInput!) { admitResident(input: $i) { id dateOfBirth } }";
+    for born in ["-4714-11-24", "+10000-01-01", "0000-12-31"] {
+        let input = json!({ "careCentreId": centre, "fullName": "Far Off", "dateOfBirth": born, "room": "F1", "movedInOn": "2026-11-01" });
+        let body = app.gql(Some(&coordinator), admit, json!({ "i": input })).await;
+        assert_eq!(error_code(&body), Some("VALIDATION"), "{born}: {body:#}");
+    }
+}
+
 backends!(
     bad_input_gets_validation_with_the_field,
     text_with_nul_is_validation_on_the_field,
+    far_off_times_are_validation_on_the_field,
     an_id_of_another_type_is_not_found,
     only_single_json_posts_are_accepted,
     the_body_limit_holds_at_its_boundary,
