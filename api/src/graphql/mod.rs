@@ -68,6 +68,7 @@ pub fn schema_builder(
         .limit_complexity(limits::MAX_COMPLEXITY)
         .limit_recursive_depth(32)
         .extension(limits::AliasLimit)
+        .extension(limits::NoNulText)
         .extension(crate::audit::NameOperations);
     if production { builder.disable_introspection().disable_suggestions() } else { builder }
 }

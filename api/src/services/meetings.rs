@@ -72,10 +72,10 @@ pub async fn list(
         }
         query = query.filter(meeting::Column::CareCentreId.eq(centre));
     }
-    if let Some(from) = from {
+    if let Some(from) = super::time_bound("from", from)? {
         query = query.filter(meeting::Column::StartsAt.gte(from));
     }
-    if let Some(to) = to {
+    if let Some(to) = super::time_bound("to", to)? {
         query = query.filter(meeting::Column::StartsAt.lt(to));
     }
     let query = query.order_by_asc(meeting::Column::StartsAt).order_by_asc(meeting::Column::Id);

@@ -19,6 +19,7 @@ pub mod terms;
 
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Datelike, Utc};
 use entities::enums::Role;
 
 /// An offset page of a list. Offsets (not keysets) because the doctor's queue is ordered by
@@ -90,4 +91,17 @@ pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> AppResult<
         return Err(AppError::validation(field, format!("{field} must be at most {max} characters")));
     }
     Ok(Some(value.to_owned()))
+}
+
+/// `VALIDATION` on `field` unless the instant lies in the years 1–9999. Found by the GraphQL
+/// fuzzer: the `DateTime` scalar accepts chrono's whole range (±262 143 years), PostgreSQL refuses
+/// timestamps before 4713 BC (`INTERNAL`), and SQLite compares stored text, which a year past 9999
+/// would order wrongly.
+pub fn time_bound(field: &str, value: Option<DateTime<Utc>>) -> AppResult<Option<DateTime<Utc>>> {
+    match value {
+        Some(at) if !(1..=9999).contains(&at.year()) => {
+            Err(AppError::validation(field, format!("{field} must be within the years 1 to 9999")))
+        }
+        _ => Ok(value),
+    }
 }

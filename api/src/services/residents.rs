@@ -107,10 +107,10 @@ pub async fn observations(
     page: Page,
 ) -> AppResult<Paged<observation::Model>> {
     let mut query = observation::Entity::find().filter(observation::Column::ResidentId.eq(resident.id()));
-    if let Some(from) = from {
+    if let Some(from) = super::time_bound("from", from)? {
         query = query.filter(observation::Column::RecordedAt.gte(from));
     }
-    if let Some(to) = to {
+    if let Some(to) = super::time_bound("to", to)? {
         query = query.filter(observation::Column::RecordedAt.lt(to));
     }
     let query = query.order_by_desc(observation::Column::RecordedAt).order_by_desc(observation::Column::Id);

@@ -7,6 +7,7 @@ mod care;
 mod clinical_writes;
 mod errors;
 mod foundation;
+mod fuzz;
 mod invites;
 mod meetings;
 mod observations;
