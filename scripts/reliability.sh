@@ -22,5 +22,6 @@ cargo test -p plejelink --locked --test crash -- --test-threads 1 --nocapture
 # do not measure each other). The curves are in target/tmp/soak-*.csv.
 cargo test -p plejelink --locked --test serve -- --test-threads 1 --nocapture
 
-# fuzz: see fuzz/README.md
+# Both fuzzers, 5 minutes each target and 5 minutes per backend for the GraphQL fuzzer.
+bash scripts/fuzz.sh 300
 echo "reliability suite passed"

@@ -11,6 +11,9 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # Tests wait on I/O (a server and a database each), so run more of them than there are cores.
 cargo test --workspace --locked -- --test-threads 8
+# Fuzzing, short (fuzz/README.md): every cargo-fuzz target 10 s. The GraphQL fuzzer already ran in
+# `cargo test` above (PLEJELINK_FUZZ_SECONDS, default 15 s per backend).
+bash scripts/fuzz.sh 10 targets
 
 # The apps: unit tests, and the end-to-end tests in Chromium against a real server (which also
 # build the apps and check each initial bundle against its size budget).
