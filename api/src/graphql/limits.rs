@@ -27,6 +27,14 @@ fn count_aliases(set: &SelectionSet) -> usize {
         .sum()
 }
 
+/// Refuses a document with more than [`MAX_ALIASES`] aliases.
+pub fn check_aliases(document: &ExecutableDocument) -> ServerResult<()> {
+    if aliases(document) > MAX_ALIASES {
+        return Err(ServerError::new(format!("The query uses more than {MAX_ALIASES} aliases"), None));
+    }
+    Ok(())
+}
+
 pub fn aliases(document: &ExecutableDocument) -> usize {
     let operations: usize = document.operations.iter().map(|(_, op)| count_aliases(&op.node.selection_set.node)).sum();
     let fragments: usize = document.fragments.values().map(|f| count_aliases(&f.node.selection_set.node)).sum();
@@ -51,9 +59,7 @@ impl Extension for AliasLimit {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
-        if aliases(&document) > MAX_ALIASES {
-            return Err(ServerError::new(format!("The query uses more than {MAX_ALIASES} aliases"), None));
-        }
+        check_aliases(&document)?;
         Ok(document)
     }
 }
