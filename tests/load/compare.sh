@@ -120,7 +120,7 @@ growth() { # latency of (a) and (b) at 20 requests/s, small and full alternating
   done
 }
 
-if [ -z "${PLEJELINK_BIN:-}" ]; then ab() { # BEFORE_BIN SIZE: two server builds on the same database, alternating (an optimisation's effect)
+ab() { # BEFORE_BIN SIZE: two server builds on the same database, alternating (an optimisation's effect)
   local before=$1 size=$2 backend url a b
   for backend in pg sqlite; do
     if [ $backend = pg ]; then url=$(pg_url "$size"); else url=$(sqlite_url "$size"); fi
@@ -136,11 +136,11 @@ if [ -z "${PLEJELINK_BIN:-}" ]; then ab() { # BEFORE_BIN SIZE: two server builds
   done
 }
 
-cargo build --release -p plejelink -p plejelink-load; fi
-case ${1:?usage: compare.sh load small|full, small, full or growth} in
+if [ -z "${PLEJELINK_BIN:-}" ]; then cargo build --release -p plejelink -p plejelink-load; fi
+case ${1:?usage: compare.sh load small|full, small, full, growth or ab OLD_BIN} in
   load) load_dataset "${2:?small or full}" ;;
   small | full) compare "$1" ;;
   growth) growth ;;
   ab) ab "${2:?the server binary from before}" "${3:-full}" ;;
-  *) echo "usage: compare.sh load small|full, small, full or growth" >&2; exit 2 ;;
+  *) echo "usage: compare.sh load small|full, small, full, growth or ab OLD_BIN" >&2; exit 2 ;;
 esac
