@@ -4,14 +4,16 @@
 #
 #   bash tests/load/compare.sh load small   # load the datasets (once; a filled database is kept)
 #   bash tests/load/compare.sh load full
+#   bash tests/load/compare.sh load narrow
 #   bash tests/load/compare.sh small        # the tables for the small dataset
 #   bash tests/load/compare.sh full         # ... for the full (region) dataset
-#   bash tests/load/compare.sh growth       # latency of (a), (b) at a low fixed rate, small vs full
+#   bash tests/load/compare.sh growth small # latency of (a), (b) at a low fixed rate, small vs full
+#   bash tests/load/compare.sh growth narrow
 #   bash tests/load/compare.sh ab OLD_BIN   # an older server build against this one, alternating
 #
 # Sizes: full = 50 centres × 60 residents × 180 days × 4 sets (about 2.2 M observations and
-# 30,000 questions, a region); small = the same region over 18 days (10× fewer observations
-# and questions, the same users and residents).
+# 30,000 questions, a region); small = the same region over 18 days; narrow = 5 centres over 180
+# days (both 10× fewer observations and questions; see size_flags).
 #
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth) and npm (PostGraphile is
 # installed into tests/load/postgraphile/node_modules on first use, with Node 22 from npm).
@@ -33,13 +35,23 @@ pids=()
 stop() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap stop EXIT
 
-days() { case $1 in small) echo 18 ;; full) echo 180 ;; *) echo "small or full, not $1" >&2; exit 2 ;; esac; }
+# --centres and --days of each size: full is a region; small has 10× fewer observations and
+# questions over the same users and residents; narrow has 10× fewer over 5 centres with the full
+# history each (the same answers per resident, a 10× smaller table).
+size_flags() {
+  case $1 in
+    small) echo "--centres 50 --days 18" ;;
+    full) echo "--centres 50 --days 180" ;;
+    narrow) echo "--centres 5 --days 180" ;;
+    *) echo "small, full or narrow, not $1" >&2; exit 2 ;;
+  esac
+}
 pg_url() { echo "postgres://postgres@127.0.0.1:5432/plejelink_bench_$1"; }
 sqlite_url() { echo "sqlite://$bench/$1/plejelink.sqlite?mode=rwc"; }
 
 load_dataset() { # SIZE
-  local size=$1 d
-  d=$(days "$size")
+  local size=$1 flags
+  flags=$(size_flags "$size")
   if ! psql -h 127.0.0.1 -U postgres -Atc "SELECT 1 FROM pg_database WHERE datname = 'plejelink_bench_$size'" | grep -q 1; then
     psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE plejelink_bench_$size"
   fi
@@ -47,8 +59,9 @@ load_dataset() { # SIZE
   for url in "$(pg_url "$size")" "$(sqlite_url "$size")"; do
     local start
     start=$(date +%s)
-    PLEJELINK_DATABASE_URL=$url PLEJELINK_DATA_DIR=$bench/$size $bin load-demo \
-      --centres 50 --residents-per-centre 60 --days "$d" --observations-per-day 4
+    # shellcheck disable=SC2086 # the flags are words
+    PLEJELINK_DATABASE_URL=$url PLEJELINK_DATA_DIR=$bench/$size $bin load-demo $flags \
+      --residents-per-centre 60 --observations-per-day 4
     echo "load-demo $size into ${url%%:*}: $(($(date +%s) - start)) s" | tee -a "$out/load-times.txt"
   done
   # What the peer needs (SQL functions; Plejelink does not use them).
@@ -103,17 +116,17 @@ compare() { # SIZE
   kill "$ours"
 }
 
-growth() { # latency of (a) and (b) at 20 requests/s, small and full alternating, each backend
-  local small full
+growth() { # SMALL: latency of (a) and (b) at 20 requests/s, SMALL and full alternating, each backend
+  local size=$1 small full
   for backend in pg sqlite; do
-    if [ $backend = pg ]; then small=$(pg_url small); full=$(pg_url full); else small=$(sqlite_url small); full=$(sqlite_url full); fi
+    if [ $backend = pg ]; then small=$(pg_url "$size"); full=$(pg_url full); else small=$(sqlite_url "$size"); full=$(sqlite_url full); fi
     local s f
-    s=$(serve "$small" "$bench/small" 8192); pids+=("$s")
+    s=$(serve "$small" "$bench/$size" 8192); pids+=("$s")
     f=$(serve "$full" "$bench/full" 8193); pids+=("$f")
     for i in $(seq "$repeats"); do
-      run "growth-$backend-small-$i" --database-url "$small" --ours http://127.0.0.1:8192 --ours-pid "$s" \
+      run "growth-$backend-$size-$i" --database-url "$small" --ours http://127.0.0.1:8192 --ours-pid "$s" \
         --ops a,b --rate 20 --repeats 1 --duration "$duration" --warmup 1
-      run "growth-$backend-full-$i" --database-url "$full" --ours http://127.0.0.1:8193 --ours-pid "$f" \
+      run "growth-$backend-full-vs-$size-$i" --database-url "$full" --ours http://127.0.0.1:8193 --ours-pid "$f" \
         --ops a,b --rate 20 --repeats 1 --duration "$duration" --warmup 1
     done
     kill "$s" "$f"
@@ -137,10 +150,10 @@ ab() { # BEFORE_BIN SIZE: two server builds on the same database, alternating (a
 }
 
 if [ -z "${PLEJELINK_BIN:-}" ]; then cargo build --release -p plejelink -p plejelink-load; fi
-case ${1:?usage: compare.sh load small|full, small, full, growth or ab OLD_BIN} in
+case ${1:?usage: compare.sh load SIZE, small|full|narrow, growth small|narrow or ab OLD_BIN} in
   load) load_dataset "${2:?small or full}" ;;
-  small | full) compare "$1" ;;
-  growth) growth ;;
+  small | full | narrow) compare "$1" ;;
+  growth) growth "${2:-small}" ;;
   ab) ab "${2:?the server binary from before}" "${3:-full}" ;;
-  *) echo "usage: compare.sh load small|full, small, full, growth or ab OLD_BIN" >&2; exit 2 ;;
+  *) echo "usage: compare.sh load SIZE, small|full|narrow, growth small|narrow or ab OLD_BIN" >&2; exit 2 ;;
 esac
