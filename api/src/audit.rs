@@ -313,8 +313,16 @@ pub async fn verify(db: &DatabaseConnection) -> AppResult<Verification> {
     }
 }
 
-/// Takes the access log's operation name from the document (`query Beboer { … }`) when the
-/// request did not send `operationName`.
+/// Names the viewer's request in the access log after the document's (first) operation
+/// (`query Beboer { … }`), when the request did not send `operationName`.
+pub fn name_operation(viewer: &Viewer, document: &async_graphql::parser::types::ExecutableDocument) {
+    if let Some((Some(name), _)) = document.operations.iter().next() {
+        viewer.audit.name_operation(name.as_str());
+    }
+}
+
+/// [`name_operation`] as an extension, for requests that do not pass through the HTTP handler
+/// (subscriptions over WebSocket).
 pub struct NameOperations;
 
 impl async_graphql::extensions::ExtensionFactory for NameOperations {
@@ -334,10 +342,8 @@ impl async_graphql::extensions::Extension for NameOperations {
     ) -> async_graphql::ServerResult<async_graphql::parser::types::ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
         let viewer = ctx.data_opt::<crate::graphql::RequestState>().and_then(|state| state.viewer.as_ref());
-        if let Some(viewer) = viewer
-            && let Some((Some(name), _)) = document.operations.iter().next()
-        {
-            viewer.audit.name_operation(name.as_str());
+        if let Some(viewer) = viewer {
+            name_operation(viewer, &document);
         }
         Ok(document)
     }

@@ -218,6 +218,7 @@ pub async fn load(
     insert_questions(&txn, &mut ctx, &centres, &residents).await?;
     insert_meetings(&txn, &mut ctx, &centres, &residents).await?;
     insert_relatives(&txn, &mut ctx, &residents, password_hash).await?;
+    insert_question_history(&txn, &mut ctx, size, &centres, &residents).await?;
     txn.commit().await?;
     ctx.summary.centres = centres.len();
     ctx.summary.residents = residents.len();
@@ -757,6 +758,72 @@ async fn insert_questions(
         }
     }
     Ok(())
+}
+
+/// Days of history per closed question of each resident in a region-sized dataset.
+const DAYS_PER_PAST_QUESTION: u32 = 18;
+
+/// Beyond the two demo centres (the apps' and tests' dataset, unchanged), a region's history of
+/// answered and closed questions: one per resident per [`DAYS_PER_PAST_QUESTION`] days, so the
+/// question tables have the volume of a real region (about 30,000 for 3,000 residents over 180
+/// days) and the load of docs/performance.md reads the doctor's queue among them.
+async fn insert_question_history(
+    db: &impl ConnectionTrait,
+    ctx: &mut Ctx,
+    size: &DemoSize,
+    centres: &[Centre],
+    residents: &[ResidentInfo],
+) -> Result<(), DbErr> {
+    if size.centres <= 2 {
+        return Ok(());
+    }
+    let per_resident = (size.days / DAYS_PER_PAST_QUESTION).max(1);
+    let mut questions = Vec::new();
+    let mut messages = Vec::new();
+    for resident in residents {
+        let centre = &centres[resident.centre];
+        let doctor = resident.gp.unwrap_or(centre.doctors[0]);
+        for _ in 0..per_resident {
+            // At least a day old, so that every one of them is closed before "now".
+            let asked_at = ctx.now - Duration::hours(24 + ctx.rng.below(u64::from(size.days.max(2) - 1) * 24) as i64);
+            let (subject, body) = *ctx.rng.pick(QUESTIONS);
+            let id = ctx.rng.id(asked_at);
+            questions.push(question::ActiveModel {
+                id: Set(id),
+                care_centre_id: Set(centre.id),
+                resident_id: Set(Some(resident.id)),
+                asked_by: Set(centre.nurses[0]),
+                doctor_id: Set(doctor),
+                subject: Set(subject.into()),
+                body: Set(body.into()),
+                category: Set(Some("Klinisk".into())),
+                priority: Set(QuestionPriority::Routine),
+                status: Set(QuestionStatus::Closed),
+                asked_at: Set(asked_at),
+                due_at: Set(answer_due_at(asked_at, QuestionPriority::Routine, 4, 2)),
+                answered_at: Set(Some(asked_at + Duration::hours(3))),
+                closed_at: Set(Some(asked_at + Duration::hours(20))),
+                override_reason: Set(None),
+                missing_vitals: Set(json!([])),
+                client_mutation_id: Set(ctx.rng.id(asked_at)),
+                payload_hash: Set("demo".into()),
+                version: Set(1),
+                created_at: Set(asked_at),
+                updated_at: Set(asked_at),
+            });
+            messages.push(message::ActiveModel {
+                id: Set(ctx.rng.id(asked_at)),
+                question_id: Set(id),
+                author_id: Set(centre.nurses[0]),
+                body: Set(body.into()),
+                created_at: Set(asked_at),
+                updated_at: Set(asked_at),
+            });
+        }
+    }
+    ctx.summary.questions += questions.len();
+    insert_many(db, questions).await?;
+    insert_many(db, messages).await
 }
 
 #[allow(clippy::too_many_arguments)]

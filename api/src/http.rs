@@ -124,7 +124,7 @@ pub async fn graphql(
     }
     let audited = viewer.clone();
     let today = now.with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();
-    let request = request.data(loaders::loaders(state.db.clone(), today)).data(RequestState {
+    let mut request = request.data(loaders::loaders(state.db.clone(), today)).data(RequestState {
         db: state.db.clone(),
         keys: state.keys.clone(),
         events: state.events.clone(),
@@ -134,7 +134,10 @@ pub async fn graphql(
         client: client_address(&state, &headers, peer),
         login_limits: state.login_limits.clone(),
     });
-    let mut response = state.schema.execute(request).await;
+    let mut response = match crate::graphql::check_document(&mut request, audited.as_ref()) {
+        Ok(()) => state.schema.execute(request).await,
+        Err(error) => async_graphql::Response::from_errors(vec![error]),
+    };
     // The access log is written before the answer leaves; no log, no answer.
     if let Some(viewer) = &audited
         && let Err(err) = crate::audit::flush(&state.db, viewer, now).await
@@ -193,7 +196,7 @@ pub async fn graphql_ws(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| async move {
-        let schema = state.schema.clone();
+        let schema = state.ws_schema.clone();
         // Held until the Close frame is out, so a stopping server waits for it.
         let open = state.stopping.subscribe();
         let mut stopping = state.stopping.subscribe();

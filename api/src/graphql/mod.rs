@@ -59,18 +59,47 @@ pub fn authed<'a>(ctx: &Context<'a>) -> AppResult<(&'a RequestState, &'a Viewer)
     Ok((state, state.viewer()?))
 }
 
-/// Schema limits: no batching is enforced in HTTP; depth/complexity/alias limits here.
-pub fn schema_builder(
-    production: bool,
-) -> SchemaBuilder<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot> {
+type Builder = SchemaBuilder<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot>;
+
+/// Depth and complexity limits, and in production no introspection or suggestions.
+fn limited_builder(production: bool) -> Builder {
     let builder = Schema::build(query::QueryRoot, mutation::MutationRoot::default(), subscription::SubscriptionRoot)
         .limit_depth(limits::MAX_DEPTH)
         .limit_complexity(limits::MAX_COMPLEXITY)
-        .limit_recursive_depth(32)
+        .limit_recursive_depth(32);
+    if production { builder.disable_introspection().disable_suggestions() } else { builder }
+}
+
+/// Schema limits: no batching is enforced in HTTP; depth/complexity/alias limits here.
+pub fn schema_builder(production: bool) -> Builder {
+    limited_builder(production)
         .extension(limits::AliasLimit)
         .extension(limits::NoNulText)
-        .extension(crate::audit::NameOperations);
-    if production { builder.disable_introspection().disable_suggestions() } else { builder }
+        .extension(crate::audit::NameOperations)
+}
+
+/// The schema `POST /graphql` executes on: the same limits, but no extensions, because the
+/// handler does their work once per request ([`check_document`]). With any extension at all,
+/// async-graphql runs every field and list item of the answer through the extension chain.
+pub fn build_http_schema(production: bool) -> PlejelinkSchema {
+    limited_builder(production).finish()
+}
+
+/// The extensions' work for an HTTP request: parses the document (async-graphql keeps it and does
+/// not parse again), refuses too many aliases and text with NUL, and names the operation for the
+/// access log.
+pub fn check_document(
+    request: &mut async_graphql::Request,
+    viewer: Option<&Viewer>,
+) -> async_graphql::ServerResult<()> {
+    let variables = request.variables.clone();
+    let document = request.parsed_query()?;
+    limits::check_aliases(document)?;
+    limits::check_nul_text(document, &variables)?;
+    if let Some(viewer) = viewer {
+        crate::audit::name_operation(viewer, document);
+    }
+    Ok(())
 }
 
 pub fn build_schema(production: bool) -> PlejelinkSchema {
