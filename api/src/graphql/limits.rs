@@ -43,35 +43,6 @@ pub fn aliases(document: &ExecutableDocument) -> usize {
     operations + fragments
 }
 
-pub struct AliasLimit;
-
-impl ExtensionFactory for AliasLimit {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AliasLimit)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for AliasLimit {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        check_aliases(&document)?;
-        Ok(document)
-    }
-}
-
-/// Refuses text with a NUL character anywhere in the arguments, variables or variable defaults,
-/// as `VALIDATION` on the innermost field or argument that holds it. PostgreSQL `text` cannot store
-/// NUL (the statement failed as `INTERNAL`, found by the GraphQL fuzzer), and no field has a use for
-/// it, so both backends refuse it the same way before any resolver runs.
-pub struct NoNulText;
-
 /// The field (innermost object key, else `field`) of the first text in `value` holding a NUL.
 fn nul_field(value: &Value, field: &str) -> Option<String> {
     match value {
@@ -116,7 +87,10 @@ pub fn nul_text(document: &ExecutableDocument, variables: &Variables) -> Option<
     in_variables().or_else(in_operations).or_else(in_fragments)
 }
 
-/// Refuses a document or variables with a NUL in any text, as `VALIDATION` on its field.
+/// Refuses text with a NUL character anywhere in the arguments, variables or variable defaults,
+/// as `VALIDATION` on the innermost field or argument that holds it. PostgreSQL `text` cannot store
+/// NUL (the statement failed as `INTERNAL`, found by the GraphQL fuzzer), and no field has a use for
+/// it, so both backends refuse it the same way before any resolver runs.
 pub fn check_nul_text(document: &ExecutableDocument, variables: &Variables) -> ServerResult<()> {
     match nul_text(document, variables) {
         Some(field) => {
@@ -127,14 +101,18 @@ pub fn check_nul_text(document: &ExecutableDocument, variables: &Variables) -> S
     }
 }
 
-impl ExtensionFactory for NoNulText {
+/// The checks of a parsed document ([`check_aliases`], [`check_nul_text`]) as an extension, for
+/// requests that do not pass through the HTTP handler (subscriptions over WebSocket).
+pub struct DocumentChecks;
+
+impl ExtensionFactory for DocumentChecks {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(NoNulText)
+        Arc::new(DocumentChecks)
     }
 }
 
 #[async_trait::async_trait]
-impl Extension for NoNulText {
+impl Extension for DocumentChecks {
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -143,6 +121,7 @@ impl Extension for NoNulText {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
+        check_aliases(&document)?;
         check_nul_text(&document, variables)?;
         Ok(document)
     }

@@ -72,10 +72,7 @@ fn limited_builder(production: bool) -> Builder {
 
 /// Schema limits: no batching is enforced in HTTP; depth/complexity/alias limits here.
 pub fn schema_builder(production: bool) -> Builder {
-    limited_builder(production)
-        .extension(limits::AliasLimit)
-        .extension(limits::NoNulText)
-        .extension(crate::audit::NameOperations)
+    limited_builder(production).extension(limits::DocumentChecks).extension(crate::audit::NameOperations)
 }
 
 /// The schema `POST /graphql` executes on: the same limits, but no extensions, because the
