@@ -47,6 +47,21 @@ async fn depth_and_alias_limits_hold_at_their_boundary(app: TestApp) {
     assert!(ok.get("errors").is_none(), "{MAX_ALIASES} aliases are allowed: {ok:#}");
     let refused = app.gql(Some(&token), &aliased(MAX_ALIASES + 1), json!({})).await;
     assert_eq!(error_code(&refused), Some("VALIDATION"));
+
+    // Subscriptions over WebSocket run the same document checks (aliases, NUL text).
+    let alert_aliases = |n: usize| {
+        let fields = (0..n).map(|i| format!("a{i}: resync")).collect::<Vec<_>>().join(" ");
+        format!("subscription {{ observationAlerts {{ {fields} }} }}")
+    };
+    let mut accepted = app.subscribe(&token, &alert_aliases(MAX_ALIASES), json!({})).await;
+    assert!(accepted.next(1).await.is_none(), "{MAX_ALIASES} aliases are allowed and the subscription waits");
+    let mut refused = app.subscribe(&token, &alert_aliases(MAX_ALIASES + 1), json!({})).await;
+    let error = refused.next(5).await.expect("an error");
+    assert!(error.to_string().contains("aliases"), "{error:#}");
+    let nul_centre = "subscription($c: ID) { observationAlerts(careCentreId: $c) { resync } }";
+    let mut refused = app.subscribe(&token, nul_centre, json!({ "c": "x\u{0}y" })).await;
+    let error = refused.next(5).await.expect("an error");
+    assert!(error.to_string().contains("VALIDATION"), "{error:#}");
 }
 
 backends!(depth_and_alias_limits_hold_at_their_boundary);
