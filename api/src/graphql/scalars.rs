@@ -1,5 +1,6 @@
 //! `Date`: a calendar date (`YYYY-MM-DD`), as DESIGN §6 names it.
 
+use crate::services::STORABLE_YEARS;
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use chrono::{Datelike, NaiveDate};
 
@@ -11,11 +12,9 @@ pub struct Date(pub NaiveDate);
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            // Years 1–9999 only: PostgreSQL refuses dates before 4713 BC and SQLite compares the
-            // stored text, which a year past 9999 would order wrongly.
             Value::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
                 .ok()
-                .filter(|date| (1..=9999).contains(&date.year()))
+                .filter(|date| STORABLE_YEARS.contains(&date.year()))
                 .map(Date)
                 .ok_or_else(|| InputValueError::custom("Expected a date like 2026-11-22")),
             _ => Err(InputValueError::expected_type(value)),

@@ -93,13 +93,17 @@ pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> AppResult<
     Ok(Some(value.to_owned()))
 }
 
-/// `VALIDATION` on `field` unless the instant lies in the years 1–9999. Found by the GraphQL
+/// The years a stored date or time may have: PostgreSQL refuses timestamps before 4713 BC and
+/// SQLite compares stored text, which a year past 9999 would order wrongly.
+pub const STORABLE_YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// `VALIDATION` on `field` unless the instant lies in [`STORABLE_YEARS`]. Found by the GraphQL
 /// fuzzer: the `DateTime` scalar accepts chrono's whole range (±262 143 years), PostgreSQL refuses
 /// timestamps before 4713 BC (`INTERNAL`), and SQLite compares stored text, which a year past 9999
 /// would order wrongly.
 pub fn time_bound(field: &str, value: Option<DateTime<Utc>>) -> AppResult<Option<DateTime<Utc>>> {
     match value {
-        Some(at) if !(1..=9999).contains(&at.year()) => {
+        Some(at) if !STORABLE_YEARS.contains(&at.year()) => {
             Err(AppError::validation(field, format!("{field} must be within the years 1 to 9999")))
         }
         _ => Ok(value),
