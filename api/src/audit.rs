@@ -2,12 +2,14 @@
 //! writes, denials too, chained by SHA-256 so that an edited or removed row breaks the chain.
 //!
 //! Reads are collected on the viewer's [`AuditTrail`] and written before the answer leaves
-//! ([`flush`]); writes append their rows inside the write's own transaction ([`AuditTxn`]).
-//! Appends are serialised: by a process-wide lock (SQLite has one writer anyway) and, on
-//! PostgreSQL, by a transaction-scoped advisory lock shared by every instance.
+//! ([`AccessLog::flush`]); writes append their rows inside the write's own transaction
+//! ([`AuditTxn`]). Appends are serialised: by a process-wide lock (SQLite has one writer anyway)
+//! and, on PostgreSQL, by a transaction-scoped advisory lock shared by every instance. Reads that
+//! wait for that lock meanwhile are appended together, in one transaction (a group commit): one
+//! lock and one commit for many requests instead of one each.
 
 use crate::auth::Viewer;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use chrono::{DateTime, Utc};
 use entities::audit_event;
@@ -18,8 +20,8 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
-use std::sync::Mutex;
-use tokio::sync::{Mutex as AsyncMutex, MutexGuard};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{Mutex as AsyncMutex, MutexGuard, oneshot};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -75,8 +77,8 @@ impl AuditTrail {
         self.touches.lock().unwrap_or_else(|e| e.into_inner()).insert((resident, action, outcome));
     }
 
-    fn take(&self) -> Vec<(Uuid, Action, Outcome)> {
-        std::mem::take(&mut *self.touches.lock().unwrap_or_else(|e| e.into_inner())).into_iter().collect()
+    fn take(&self) -> BTreeSet<(Uuid, Action, Outcome)> {
+        std::mem::take(&mut *self.touches.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     fn request(&self) -> (String, Option<String>) {
@@ -112,7 +114,10 @@ impl std::ops::Deref for AuditTxn {
 /// takes the write lock at `BEGIN`, so it waits (busy timeout) instead of failing halfway with
 /// "database is locked" when another writer got there first.
 pub async fn begin(db: &DatabaseConnection) -> AppResult<AuditTxn> {
-    let guard = APPEND.lock().await;
+    begin_locked(db, APPEND.lock().await).await
+}
+
+async fn begin_locked(db: &DatabaseConnection, guard: MutexGuard<'static, ()>) -> AppResult<AuditTxn> {
     let options = TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..TransactionOptions::default()
@@ -137,33 +142,38 @@ impl AuditTxn {
         touches: &[(Uuid, Action, Outcome)],
         now: DateTime<Utc>,
     ) -> AppResult<()> {
-        let mut all: BTreeSet<(Uuid, Action, Outcome)> = viewer.audit.take().into_iter().collect();
-        all.extend(touches.iter().copied());
-        if all.is_empty() {
+        let mut entry = Entry::of(viewer, now);
+        entry.touches.extend(touches.iter().copied());
+        self.append_entries(&[entry]).await
+    }
+
+    /// Appends the entries' rows in order, continuing the chain from its last row.
+    async fn append_entries(&self, entries: &[Entry]) -> AppResult<()> {
+        if entries.iter().all(|entry| entry.touches.is_empty()) {
             return Ok(());
         }
         let last = audit_event::Entity::find().order_by_desc(audit_event::Column::Seq).limit(1).one(&self.txn).await?;
         let (mut seq, mut prev) = last.map_or((0, GENESIS.to_owned()), |e| (e.seq, e.hash));
-        let (request_id, operation) = viewer.audit.request();
-        let now = micros(now);
-        let mut rows = Vec::with_capacity(all.len());
-        for (resident, action, outcome) in all {
-            seq += 1;
-            let mut row = Row {
-                seq,
-                at: now,
-                actor_id: Some(viewer.user_id),
-                actor_role: format!("{:?}", viewer.role).to_uppercase(),
-                action: action.as_str().into(),
-                resident_id: Some(resident),
-                operation_name: operation.clone(),
-                request_id: request_id.clone(),
-                outcome: outcome.as_str().into(),
-                prev_hash: prev.clone(),
-            };
-            let hash = row.hash();
-            prev = hash.clone();
-            rows.push(row.take(hash));
+        let mut rows = Vec::with_capacity(entries.iter().map(|entry| entry.touches.len()).sum());
+        for entry in entries {
+            for &(resident, action, outcome) in &entry.touches {
+                seq += 1;
+                let mut row = Row {
+                    seq,
+                    at: entry.at,
+                    actor_id: Some(entry.actor_id),
+                    actor_role: entry.actor_role.clone(),
+                    action: action.as_str().into(),
+                    resident_id: Some(resident),
+                    operation_name: entry.operation.clone(),
+                    request_id: entry.request_id.clone(),
+                    outcome: outcome.as_str().into(),
+                    prev_hash: prev,
+                };
+                let hash = row.hash();
+                prev = hash.clone();
+                rows.push(row.take(hash));
+            }
         }
         for chunk in rows.chunks(500) {
             audit_event::Entity::insert_many(chunk.to_vec()).exec_without_returning(&self.txn).await?;
@@ -234,7 +244,14 @@ impl Row {
             self.prev_hash,
         ])
         .to_string();
-        Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let digest = Sha256::digest(text.as_bytes());
+        let mut hex = String::with_capacity(2 * digest.len());
+        for byte in digest {
+            hex.push(char::from(HEX[usize::from(byte >> 4)]));
+            hex.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+        hex
     }
 
     fn take(&mut self, hash: String) -> audit_event::ActiveModel {
@@ -257,14 +274,88 @@ impl Row {
     }
 }
 
-/// Writes the reads the viewer's request collected, before its answer leaves.
-pub async fn flush(db: &DatabaseConnection, viewer: &Viewer, now: DateTime<Utc>) -> AppResult<()> {
-    let touches = viewer.audit.take();
-    if touches.is_empty() {
-        return Ok(());
+/// One request's rows: who, which request, when, and the residents touched.
+struct Entry {
+    actor_id: Uuid,
+    actor_role: String,
+    request_id: String,
+    operation: Option<String>,
+    at: DateTime<Utc>,
+    touches: BTreeSet<(Uuid, Action, Outcome)>,
+}
+
+impl Entry {
+    /// The viewer's request with what its trail collected so far (the trail is emptied).
+    fn of(viewer: &Viewer, now: DateTime<Utc>) -> Self {
+        let (request_id, operation) = viewer.audit.request();
+        Entry {
+            actor_id: viewer.user_id,
+            actor_role: format!("{:?}", viewer.role).to_uppercase(),
+            request_id,
+            operation,
+            at: micros(now),
+            touches: viewer.audit.take(),
+        }
     }
-    let txn = begin(db).await?;
-    txn.append(viewer, &touches, now).await?;
+}
+
+/// A request's rows waiting for the append lock, and where to say that they are committed.
+struct Waiting {
+    entry: Entry,
+    committed: oneshot::Sender<AppResult<()>>,
+}
+
+/// Where reads are logged: the database, and the reads waiting to be appended to it.
+#[derive(Clone)]
+pub struct AccessLog {
+    db: DatabaseConnection,
+    waiting: Arc<Mutex<Vec<Waiting>>>,
+}
+
+impl AccessLog {
+    pub fn new(db: DatabaseConnection) -> Self {
+        AccessLog { db, waiting: Arc::default() }
+    }
+
+    /// Writes the reads the viewer's request collected and returns once they are committed (the
+    /// answer must not leave before). Whoever gets the append lock appends every request waiting
+    /// for it at that moment, in one transaction; the others are told the outcome. The append
+    /// runs in a task of its own, so a request that goes away (client gone, timeout) cannot leave
+    /// the others' rows half-written or unanswered.
+    pub async fn flush(&self, viewer: &Viewer, now: DateTime<Utc>) -> AppResult<()> {
+        let entry = Entry::of(viewer, now);
+        if entry.touches.is_empty() {
+            return Ok(());
+        }
+        let (committed, outcome) = oneshot::channel();
+        self.waiting.lock().unwrap_or_else(|e| e.into_inner()).push(Waiting { entry, committed });
+        let guard = APPEND.lock().await;
+        let batch = std::mem::take(&mut *self.waiting.lock().unwrap_or_else(|e| e.into_inner()));
+        if batch.is_empty() {
+            // An earlier holder of the lock took this request's rows along.
+            drop(guard);
+        } else {
+            let db = self.db.clone();
+            tokio::spawn(async move {
+                let (entries, waiting): (Vec<_>, Vec<_>) =
+                    batch.into_iter().map(|waiting| (waiting.entry, waiting.committed)).unzip();
+                let result = append_and_commit(&db, guard, &entries).await;
+                for committed in waiting {
+                    let _ = committed.send(result.clone());
+                }
+            });
+        }
+        outcome.await.unwrap_or_else(|_| Err(AppError::internal(anyhow::anyhow!("access-log append task ended"))))
+    }
+}
+
+async fn append_and_commit(
+    db: &DatabaseConnection,
+    guard: MutexGuard<'static, ()>,
+    entries: &[Entry],
+) -> AppResult<()> {
+    let txn = begin_locked(db, guard).await?;
+    txn.append_entries(entries).await?;
     txn.commit().await
 }
 
@@ -326,8 +417,8 @@ pub fn name_operation(viewer: &Viewer, document: &async_graphql::parser::types::
 pub struct NameOperations;
 
 impl async_graphql::extensions::ExtensionFactory for NameOperations {
-    fn create(&self) -> std::sync::Arc<dyn async_graphql::extensions::Extension> {
-        std::sync::Arc::new(NameOperations)
+    fn create(&self) -> Arc<dyn async_graphql::extensions::Extension> {
+        Arc::new(NameOperations)
     }
 }
 

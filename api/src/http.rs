@@ -140,7 +140,7 @@ pub async fn graphql(
     };
     // The access log is written before the answer leaves; no log, no answer.
     if let Some(viewer) = &audited
-        && let Err(err) = crate::audit::flush(&state.db, viewer, now).await
+        && let Err(err) = state.access_log.flush(viewer, now).await
     {
         return (StatusCode::INTERNAL_SERVER_ERROR, Json(error_json(err))).into_response();
     }
@@ -219,6 +219,7 @@ pub async fn graphql_ws(
                     user_id: claims.sub,
                     issued_at,
                     db: state.db.clone(),
+                    access_log: state.access_log.clone(),
                     bus: state.events.bus().clone(),
                     clock: state.clock.clone(),
                 });

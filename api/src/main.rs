@@ -12,6 +12,12 @@ use plejelink::startup::Application;
 use plejelink::{db, graphql, telemetry};
 use std::io::Write;
 
+/// mimalloc instead of the system allocator: answering a query allocates many small values (rows,
+/// resolved fields, JSON), and glibc's malloc was a quarter of the server's instructions for a
+/// resident's observations (callgrind; docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage: plejelink [serve [--demo] | migrate | export-schema | load-demo | audit verify | backup FILE] \
 [--centres N] [--residents-per-centre N] [--days N] [--observations-per-day N]";
 

@@ -28,6 +28,8 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// Where reads are logged (appended in groups; see [`crate::audit::AccessLog`]).
+    pub access_log: crate::audit::AccessLog,
     /// The schema of `POST /graphql` (see [`build_http_schema`]).
     pub schema: PlejelinkSchema,
     /// The schema of subscriptions over WebSocket (with the extensions that admit and name them).
@@ -89,6 +91,7 @@ impl Application {
         )?);
         tracing::info!(documents = trusted_documents.len(), "trusted documents loaded");
         let state = AppState {
+            access_log: crate::audit::AccessLog::new(db.clone()),
             db,
             schema: build_http_schema(settings.is_production()),
             ws_schema: build_served_schema(settings.is_production(), trusted_documents.clone()),

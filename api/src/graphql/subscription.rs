@@ -26,6 +26,7 @@ pub struct Subscriber {
     pub user_id: Uuid,
     pub issued_at: DateTime<Utc>,
     pub db: DatabaseConnection,
+    pub access_log: crate::audit::AccessLog,
     pub bus: EventBus,
     pub clock: Clock,
 }
@@ -113,7 +114,7 @@ where
                 viewer.audit.set_request(&format!("ws-{}", Uuid::now_v7()), Some("subscription"));
                 let delivered = deliver(subscriber.clone(), viewer.clone(), event).await;
                 // What was looked at for this event is logged before it is sent.
-                if crate::audit::flush(&subscriber.db, &viewer, subscriber.clock.now()).await.is_err() {
+                if subscriber.access_log.flush(&viewer, subscriber.clock.now()).await.is_err() {
                     return None;
                 }
                 match delivered {

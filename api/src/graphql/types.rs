@@ -417,11 +417,11 @@ impl Resident {
         let rows = resident_service::news2_trend(&state.db, &clinical, days, state.now).await?;
         Ok(rows
             .into_iter()
-            .map(|o| News2Point {
-                recorded_at: o.recorded_at,
-                total: o.news2_total,
-                risk_level: o.news2_risk.into(),
-                complete: o.news2_complete,
+            .map(|point| News2Point {
+                recorded_at: point.recorded_at,
+                total: point.total,
+                risk_level: point.risk.into(),
+                complete: point.complete,
             })
             .collect())
     }

@@ -6,13 +6,14 @@ use crate::audit::Action;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
-use entities::enums::{ResidentStatus, Role};
+use entities::enums::{News2Risk, ResidentStatus, Role};
 use entities::{
     care_centre, care_plan, medication, medication_review, observation, question, relative_link, resident,
     resuscitation_decision, user,
 };
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use uuid::Uuid;
 
@@ -93,7 +94,12 @@ where
     E: EntityTrait,
     E::Model: Sync,
 {
-    let total = query.clone().count(db).await?;
+    // `Select::count` would count over the whole query as a subquery, sorted and with every
+    // column (SQLite then reads and sorts full rows); the count needs neither.
+    let mut count = query.clone().select_only().column_as(Expr::cust("COUNT(*)"), "total");
+    QueryTrait::query(&mut count).clear_order_by();
+    let total: Option<i64> = count.into_tuple().one(db).await?;
+    let total = total.and_then(|total| u64::try_from(total).ok()).unwrap_or_default();
     let rows = if page.limit == 0 { Vec::new() } else { query.offset(page.offset).limit(page.limit).all(db).await? };
     Ok(Paged { rows, total, page })
 }
@@ -117,23 +123,44 @@ pub async fn observations(
     paginate(db, query, page).await
 }
 
+/// One point of the NEWS2 trend chart.
+pub struct TrendPoint {
+    pub recorded_at: DateTime<Utc>,
+    pub total: i32,
+    pub risk: News2Risk,
+    pub complete: bool,
+}
+
 /// NEWS2 of every valid observation of the last `days` days, oldest first (for the trend chart).
+/// Reads only the four columns a point needs: a month is a hundred or more rows.
 pub async fn news2_trend(
     db: &impl ConnectionTrait,
     resident: &Clinical<'_>,
     days: i32,
     now: DateTime<Utc>,
-) -> AppResult<Vec<observation::Model>> {
+) -> AppResult<Vec<TrendPoint>> {
     if !(1..=366).contains(&days) {
         return Err(AppError::validation("days", "days must be between 1 and 366"));
     }
-    Ok(observation::Entity::find()
+    let rows: Vec<(DateTime<Utc>, i32, News2Risk, bool)> = observation::Entity::find()
+        .select_only()
+        .columns([
+            observation::Column::RecordedAt,
+            observation::Column::News2Total,
+            observation::Column::News2Risk,
+            observation::Column::News2Complete,
+        ])
         .filter(observation::Column::ResidentId.eq(resident.id()))
         .filter(observation::Column::EnteredInError.eq(false))
         .filter(observation::Column::RecordedAt.gte(now - Duration::days(days.into())))
         .order_by_asc(observation::Column::RecordedAt)
+        .into_tuple()
         .all(db)
-        .await?)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(recorded_at, total, risk, complete)| TrendPoint { recorded_at, total, risk, complete })
+        .collect())
 }
 
 /// Polypharmacy level by count of active medications (DESIGN §5).

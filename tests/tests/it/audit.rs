@@ -103,6 +103,68 @@ async fn the_chain_is_append_only_and_verifiable(app: TestApp) {
     assert_eq!(verify(&app.db).await.expect("verify"), Verification::Broken { seq: 2, reason: "row altered" });
 }
 
+/// Concurrent reads are appended in groups (one transaction for the requests waiting for the
+/// append lock); every request still gets exactly its own rows, through two instances and between
+/// writes, and the chain stays gapless.
+async fn concurrent_reads_each_get_their_rows_in_one_chain(app: TestApp) {
+    let second = app.spawn_instance().await;
+    let nurse = app.login(NURSE_S).await;
+    let coordinator = app.login("koordinator.solhaven@demo.dk").await;
+    let centres = app.data(&nurse, "{ careCentres { id } }", json!({})).await;
+    let page = json!({ "c": centres["careCentres"][0]["id"] });
+    let roster = "query Vagtliste($c: ID!) { residents(careCentreId: $c, first: 5) { edges { node { id } } } }";
+    let first = app.data(&nurse, roster, page.clone()).await;
+    let resident = first["residents"]["edges"][0]["node"]["id"].clone();
+    let before = audit_event::Entity::find().count(&app.db).await.expect("count");
+
+    let client = reqwest::Client::new();
+    let reads = (0..40).map(|i| {
+        let address = if i % 3 == 0 { second.clone() } else { app.address.clone() };
+        let token = if i % 2 == 0 { &nurse } else { &coordinator };
+        let request = client
+            .post(format!("{address}/graphql"))
+            .bearer_auth(token)
+            .header("x-request-id", format!("gruppe-{i}"))
+            .json(&json!({ "query": roster, "variables": page }));
+        async move { request.send().await.expect("send").json::<Value>().await.expect("JSON") }
+    });
+    let record = "mutation($i: RecordObservationInput!) { recordObservation(input: $i) { observation { id } } }";
+    let writes = (0..5).map(|_| {
+        let input = json!({ "i": { "clientMutationId": uuid::Uuid::new_v4().to_string(), "residentId": resident, "recordedAt": app.now.to_rfc3339(), "pulse": 72 } });
+        app.gql(Some(&nurse), record, input)
+    });
+    let (reads, writes) = tokio::join!(futures_util::future::join_all(reads), futures_util::future::join_all(writes));
+    for body in reads.iter().chain(&writes) {
+        assert!(body.get("errors").is_none(), "{body:#}");
+    }
+
+    let logged = audit_event::Entity::find()
+        .filter(audit_event::Column::Seq.gt(i64::try_from(before).expect("count")))
+        .order_by_asc(audit_event::Column::Seq)
+        .all(&app.db)
+        .await
+        .expect("rows");
+    let (reads, writes): (Vec<_>, Vec<_>) = logged.iter().partition(|row| row.request_id.starts_with("gruppe-"));
+    assert_eq!(reads.len(), 40 * 5, "five rows per read");
+    for i in 0..40 {
+        let own: Vec<_> = logged.iter().filter(|row| row.request_id == format!("gruppe-{i}")).collect();
+        let role = if i % 2 == 0 { "NURSE" } else { "COORDINATOR" };
+        assert_eq!(own.len(), 5, "request {i}: {own:?}");
+        assert!(own.iter().all(|row| row.actor_role == role && row.action == "READ"), "request {i}: {own:?}");
+        assert!(own.iter().all(|row| row.operation_name.as_deref() == Some("Vagtliste")), "request {i}");
+        let residents: std::collections::BTreeSet<_> = own.iter().map(|row| row.resident_id).collect();
+        assert_eq!(residents.len(), 5, "request {i}: each resident once");
+    }
+    let write_requests: std::collections::BTreeSet<_> = writes.iter().map(|row| &row.request_id).collect();
+    assert_eq!(write_requests.len(), 5);
+    for request in write_requests {
+        let written = writes.iter().filter(|row| &row.request_id == request && row.action == "WRITE").count();
+        assert_eq!(written, 1, "one WRITE row per write request");
+    }
+    let Verification::Intact { rows } = verify(&app.db).await.expect("verify") else { panic!("intact chain") };
+    assert_eq!(rows, before + u64::try_from(logged.len()).expect("count"), "a gapless chain");
+}
+
 const LOG: &str = "query($id: ID!) { resident(id: $id) { accessLog(first: 50) { totalCount edges { node { at action outcome actorRole actor { displayName role } } } } } }";
 
 async fn access_log_is_for_coordinator_admin_and_relative(app: TestApp) {
@@ -131,4 +193,5 @@ backends!(
     a_roster_page_logs_each_resident_once,
     the_chain_is_append_only_and_verifiable,
     access_log_is_for_coordinator_admin_and_relative,
+    concurrent_reads_each_get_their_rows_in_one_chain,
 );
