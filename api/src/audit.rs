@@ -158,7 +158,7 @@ impl AuditTxn {
         for entry in entries {
             for &(resident, action, outcome) in &entry.touches {
                 seq += 1;
-                let mut row = Row {
+                let row = Row {
                     seq,
                     at: entry.at,
                     actor_id: Some(entry.actor_id),
@@ -172,11 +172,22 @@ impl AuditTxn {
                 };
                 let hash = row.hash();
                 prev = hash.clone();
-                rows.push(row.take(hash));
+                rows.push(Stored { id: new_id(), row, hash });
             }
         }
-        for chunk in rows.chunks(500) {
-            audit_event::Entity::insert_many(chunk.to_vec()).exec_without_returning(&self.txn).await?;
+        match self.txn.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                let rows = serde_json::to_string(&rows).map_err(AppError::internal)?;
+                self.txn
+                    .execute_raw(Statement::from_sql_and_values(DatabaseBackend::Postgres, INSERT_JSON, [rows.into()]))
+                    .await?;
+            }
+            _ => {
+                let mut rows = rows.into_iter().map(Stored::into_active_model).peekable();
+                while rows.peek().is_some() {
+                    audit_event::Entity::insert_many(rows.by_ref().take(500)).exec_without_returning(&self.txn).await?;
+                }
+            }
         }
         Ok(())
     }
@@ -196,11 +207,23 @@ impl AuditTxn {
     }
 }
 
+/// On PostgreSQL the rows go in as one JSON parameter: the statement's text is the same for any
+/// number of rows, so it stays prepared (a multi-row `VALUES` list was a new statement, parsed
+/// and planned with up to 7,000 parameters, for every size of group). On SQLite, where a
+/// statement is prepared in-process, inserts of fixed sizes saved only 3 % of the instructions of
+/// (c) (callgrind) and cost more statements per request: one multi-row `VALUES` list it is.
+const INSERT_JSON: &str = r#"INSERT INTO audit_events
+    (id, seq, at, actor_id, actor_role, action, resident_id, operation_name, request_id, outcome, prev_hash, hash, created_at, updated_at)
+SELECT id, seq, at, actor_id, actor_role, action, resident_id, operation_name, request_id, outcome, prev_hash, hash, at, at
+FROM json_to_recordset($1::json) AS r(id uuid, seq bigint, at timestamptz, actor_id uuid, actor_role text, action text,
+    resident_id uuid, operation_name text, request_id text, outcome text, prev_hash text, hash text)"#;
+
 fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at)
 }
 
 /// The fields a row's hash covers.
+#[derive(serde::Serialize)]
 struct Row {
     seq: i64,
     at: DateTime<Utc>,
@@ -253,23 +276,35 @@ impl Row {
         }
         hex
     }
+}
 
-    fn take(&mut self, hash: String) -> audit_event::ActiveModel {
+/// A row as stored: its hash and an id.
+#[derive(serde::Serialize)]
+struct Stored {
+    id: Uuid,
+    #[serde(flatten)]
+    row: Row,
+    hash: String,
+}
+
+impl Stored {
+    fn into_active_model(self) -> audit_event::ActiveModel {
+        let Stored { id, row, hash } = self;
         audit_event::ActiveModel {
-            id: Set(new_id()),
-            seq: Set(self.seq),
-            at: Set(self.at),
-            actor_id: Set(self.actor_id),
-            actor_role: Set(std::mem::take(&mut self.actor_role)),
-            action: Set(std::mem::take(&mut self.action)),
-            resident_id: Set(self.resident_id),
-            operation_name: Set(self.operation_name.take()),
-            request_id: Set(std::mem::take(&mut self.request_id)),
-            outcome: Set(std::mem::take(&mut self.outcome)),
-            prev_hash: Set(std::mem::take(&mut self.prev_hash)),
+            id: Set(id),
+            seq: Set(row.seq),
+            at: Set(row.at),
+            actor_id: Set(row.actor_id),
+            actor_role: Set(row.actor_role),
+            action: Set(row.action),
+            resident_id: Set(row.resident_id),
+            operation_name: Set(row.operation_name),
+            request_id: Set(row.request_id),
+            outcome: Set(row.outcome),
+            prev_hash: Set(row.prev_hash),
             hash: Set(hash),
-            created_at: Set(self.at),
-            updated_at: Set(self.at),
+            created_at: Set(row.at),
+            updated_at: Set(row.at),
         }
     }
 }

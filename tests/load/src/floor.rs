@@ -13,7 +13,8 @@ use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, QueryResult, Statement, TransactionTrait, Value,
 };
 use sha2::{Digest, Sha256};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{Mutex as AsyncMutex, oneshot};
 use uuid::Uuid;
 
 const USER: &str = r#"SELECT "users"."id", "users"."email", "users"."password_hash", "users"."display_name", "users"."role", "users"."locale", "users"."active", "users"."tokens_valid_after", "users"."version", "users"."created_at", "users"."updated_at" FROM "users" WHERE "users"."id" = $1 LIMIT $2"#;
@@ -57,6 +58,12 @@ const OBSERVATION_NAMES: &[&str] = &[
 const AUDIT_COLUMNS: &str = r#""audit_events"."id", "audit_events"."seq", "audit_events"."at", "audit_events"."actor_id", "audit_events"."actor_role", "audit_events"."action", "audit_events"."resident_id", "audit_events"."operation_name", "audit_events"."request_id", "audit_events"."outcome", "audit_events"."prev_hash", "audit_events"."hash", "audit_events"."created_at", "audit_events"."updated_at""#;
 /// Key of Plejelink's advisory lock for access-log appends (api/src/audit.rs).
 const APPEND_LOCK_KEY: i64 = 0x706c_656a_6175_6474;
+/// The access-log insert, every row as one JSON parameter (api/src/audit.rs `INSERT_JSON`).
+const AUDIT_INSERT: &str = r#"INSERT INTO audit_events
+    (id, seq, at, actor_id, actor_role, action, resident_id, operation_name, request_id, outcome, prev_hash, hash, created_at, updated_at)
+SELECT id, seq, at, actor_id, actor_role, action, resident_id, operation_name, request_id, outcome, prev_hash, hash, at, at
+FROM json_to_recordset($1::json) AS r(id uuid, seq bigint, at timestamptz, actor_id uuid, actor_role text, action text,
+    resident_id uuid, operation_name text, request_id text, outcome text, prev_hash text, hash text)"#;
 
 fn observation_columns(alias: Option<&str>) -> String {
     OBSERVATION_NAMES
@@ -95,14 +102,16 @@ fn ids(rows: &[QueryResult], column: &str) -> Vec<Uuid> {
 pub struct Floor {
     pub db: DatabaseConnection,
     pub world: Arc<World>,
-    /// With the access-log append of each request (one transaction per request, as before group
-    /// commit); without it, the reads alone: what the database answers at best.
+    /// With the access-log append of each request (group commit: the requests waiting for the
+    /// append lock are appended together, in one transaction, as the server does); without it,
+    /// the reads alone: what the database answers at best.
     pub audit: bool,
+    log: AccessLog,
 }
 
 impl Floor {
     pub fn new(db: DatabaseConnection, world: Arc<World>, audit: bool) -> Self {
-        Self { db, world, audit }
+        Self { db, world, audit, log: AccessLog::default() }
     }
 
     /// Operations (a)–(c) on PostgreSQL.
@@ -112,14 +121,15 @@ impl Floor {
         {
             return None;
         }
-        let (db, world, audit) = (self.db.clone(), self.world.clone(), self.audit);
+        let (db, world, log) = (self.db.clone(), self.world.clone(), self.audit.then(|| self.log.clone()));
         Some(Arc::new(move |n| {
-            let (db, world) = (db.clone(), world.clone());
+            let (db, world, log) = (db.clone(), world.clone(), log.clone());
             Box::pin(async move {
+                let log = log.as_ref();
                 let result = match op {
-                    Op::Queue => queue(&db, &world, n, audit).await,
-                    Op::Trend => trend(&db, &world, n, audit).await,
-                    _ => residents(&db, &world, n, audit).await,
+                    Op::Queue => queue(&db, &world, n, log).await,
+                    Op::Trend => trend(&db, &world, n, log).await,
+                    _ => residents(&db, &world, n, log).await,
                 };
                 result.map_err(|e| e.to_string())
             })
@@ -139,7 +149,7 @@ async fn staff_viewer(db: &DatabaseConnection, user: Uuid) -> Result<(), DbErr> 
 }
 
 /// (a) as `laege.*` asks it.
-async fn queue(db: &DatabaseConnection, world: &World, n: u64, audit: bool) -> Result<(), DbErr> {
+async fn queue(db: &DatabaseConnection, world: &World, n: u64, log: Option<&AccessLog>) -> Result<(), DbErr> {
     let doctor = pick(&world.doctors, n);
     let now = Utc::now();
     all(db, USER, vec![uuid(doctor.user_id), Value::BigUnsigned(Some(1))]).await?;
@@ -197,10 +207,8 @@ async fn queue(db: &DatabaseConnection, world: &World, n: u64, audit: bool) -> R
     a?;
     r?;
     latest(db, &resident_ids).await?;
-    if !audit {
-        return Ok(());
-    }
-    append(db, doctor.user_id, "DOCTOR", "DoctorQueue", &resident_ids).await
+    let Some(log) = log else { return Ok(()) };
+    log.flush(db, Entry::new(doctor.user_id, "DOCTOR", "DoctorQueue", resident_ids)).await
 }
 
 /// The latest valid observation of each resident (the server's DataLoader, api/src/graphql/loaders.rs).
@@ -219,7 +227,7 @@ async fn latest(db: &DatabaseConnection, residents: &[Uuid]) -> Result<Vec<Query
 }
 
 /// (b) as a nurse of the resident's centre asks it.
-async fn trend(db: &DatabaseConnection, world: &World, n: u64, audit: bool) -> Result<(), DbErr> {
+async fn trend(db: &DatabaseConnection, world: &World, n: u64, log: Option<&AccessLog>) -> Result<(), DbErr> {
     let nurse = pick(&world.nurses, n);
     let resident = *pick(world.residents_of(nurse.centre), n >> 7);
     let now = Utc::now();
@@ -247,14 +255,12 @@ async fn trend(db: &DatabaseConnection, world: &World, n: u64, audit: bool) -> R
     let (o, t) = tokio::join!(observations, all(db, &trend, vec![uuid(resident), Value::Bool(Some(false)), at(from)]));
     o?;
     t?;
-    if !audit {
-        return Ok(());
-    }
-    append(db, nurse.user_id, "NURSE", "ResidentTrend", &[resident]).await
+    let Some(log) = log else { return Ok(()) };
+    log.flush(db, Entry::new(nurse.user_id, "NURSE", "ResidentTrend", vec![resident])).await
 }
 
 /// (c) as a nurse or coordinator of the centre asks it.
-async fn residents(db: &DatabaseConnection, world: &World, n: u64, audit: bool) -> Result<(), DbErr> {
+async fn residents(db: &DatabaseConnection, world: &World, n: u64, log: Option<&AccessLog>) -> Result<(), DbErr> {
     let staff = if n % 4 == 3 && !world.coordinators.is_empty() {
         pick(&world.coordinators, n)
     } else {
@@ -284,24 +290,82 @@ async fn residents(db: &DatabaseConnection, world: &World, n: u64, audit: bool) 
     let (l, q) = tokio::join!(latest(db, &residents), all(db, &open, values));
     l?;
     q?;
-    if !audit {
-        return Ok(());
-    }
-    append(db, staff.user_id, staff.role.as_str(), "Residents", &residents).await
+    let Some(log) = log else { return Ok(()) };
+    log.flush(db, Entry::new(staff.user_id, &staff.role, "Residents", residents)).await
 }
 
-/// The access-log append of a read: lock, last row, one multi-row insert, commit; the hash of
-/// each row as api/src/audit.rs makes it, so the chain stays verifiable.
-async fn append(
-    db: &DatabaseConnection,
+/// One request's access-log rows: who, which request, when, and the residents it read.
+struct Entry {
     actor: Uuid,
-    role: &str,
-    operation: &str,
-    residents: &[Uuid],
-) -> Result<(), DbErr> {
-    if residents.is_empty() {
-        return Ok(());
+    role: String,
+    operation: &'static str,
+    request_id: String,
+    at: DateTime<Utc>,
+    residents: Vec<Uuid>,
+}
+
+impl Entry {
+    fn new(actor: Uuid, role: &str, operation: &'static str, residents: Vec<Uuid>) -> Self {
+        let now = Utc::now();
+        Entry {
+            actor,
+            role: role.to_owned(),
+            operation,
+            request_id: Uuid::now_v7().to_string(),
+            at: DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now),
+            residents,
+        }
     }
+}
+
+/// A request's rows waiting for the append lock, and where to say that they are committed.
+struct Waiting {
+    entry: Entry,
+    committed: oneshot::Sender<Result<(), String>>,
+}
+
+/// The server's group commit (api/src/audit.rs `AccessLog`): the reads waiting to be appended,
+/// and the lock that serialises appends.
+#[derive(Clone, Default)]
+struct AccessLog {
+    waiting: Arc<Mutex<Vec<Waiting>>>,
+    append: Arc<AsyncMutex<()>>,
+}
+
+impl AccessLog {
+    /// Appends the request's rows and returns once they are committed: whoever gets the append
+    /// lock appends every request waiting at that moment, in one transaction of its own task,
+    /// and tells the others the outcome.
+    async fn flush(&self, db: &DatabaseConnection, entry: Entry) -> Result<(), DbErr> {
+        if entry.residents.is_empty() {
+            return Ok(());
+        }
+        let (committed, outcome) = oneshot::channel();
+        self.waiting.lock().unwrap_or_else(|e| e.into_inner()).push(Waiting { entry, committed });
+        let guard = self.append.clone().lock_owned().await;
+        let batch = std::mem::take(&mut *self.waiting.lock().unwrap_or_else(|e| e.into_inner()));
+        if batch.is_empty() {
+            // An earlier holder of the lock took this request's rows along.
+            drop(guard);
+        } else {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let (entries, waiting): (Vec<_>, Vec<_>) =
+                    batch.into_iter().map(|waiting| (waiting.entry, waiting.committed)).unzip();
+                let result = append(&db, &entries).await.map_err(|e| e.to_string());
+                drop(guard);
+                for committed in waiting {
+                    let _ = committed.send(result.clone());
+                }
+            });
+        }
+        outcome.await.map_err(|_| DbErr::Custom("access-log append task ended".into()))?.map_err(DbErr::Custom)
+    }
+}
+
+/// The access-log append of the waiting reads: lock, last row, one insert of every row (as one
+/// JSON parameter), commit; the hash of each row as api/src/audit.rs makes it, so the chain stays verifiable.
+async fn append(db: &DatabaseConnection, entries: &[Entry]) -> Result<(), DbErr> {
     let txn = db.begin().await?;
     txn.execute_raw(statement("SELECT pg_advisory_xact_lock($1)", vec![Value::BigInt(Some(APPEND_LOCK_KEY))])).await?;
     let last = format!(r#"SELECT {AUDIT_COLUMNS} FROM "audit_events" ORDER BY "audit_events"."seq" DESC LIMIT $1"#);
@@ -310,49 +374,42 @@ async fn append(
         Some(row) => (row.try_get::<i64>("", "seq")?, row.try_get::<String>("", "hash")?),
         None => (0, "0".repeat(64)),
     };
-    let now = DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).unwrap_or_else(Utc::now);
-    let request_id = Uuid::now_v7().to_string();
-    let mut values = Vec::with_capacity(residents.len() * 14);
-    let mut tuples = Vec::with_capacity(residents.len());
-    for (i, resident) in residents.iter().enumerate() {
-        seq += 1;
-        let text = serde_json::json!([
-            seq,
-            now.timestamp_micros(),
-            Some(actor),
-            role,
-            "READ",
-            Some(resident),
-            Some(operation),
-            request_id,
-            "ALLOWED",
-            prev
-        ])
-        .to_string();
-        let hash: String = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-        tuples.push(format!("({})", placeholders(i * 14 + 1, 14)));
-        values.extend([
-            uuid(Uuid::now_v7()),
-            Value::BigInt(Some(seq)),
-            at(now),
-            uuid(actor),
-            Value::from(role),
-            Value::from("READ"),
-            uuid(*resident),
-            Value::from(operation),
-            Value::from(request_id.as_str()),
-            Value::from("ALLOWED"),
-            Value::from(prev.as_str()),
-            Value::from(hash.as_str()),
-            at(now),
-            at(now),
-        ]);
-        prev = hash;
+    let mut rows = Vec::with_capacity(entries.iter().map(|e| e.residents.len()).sum());
+    for entry in entries {
+        for resident in &entry.residents {
+            seq += 1;
+            let text = serde_json::json!([
+                seq,
+                entry.at.timestamp_micros(),
+                Some(entry.actor),
+                entry.role,
+                "READ",
+                Some(resident),
+                Some(entry.operation),
+                entry.request_id,
+                "ALLOWED",
+                prev
+            ])
+            .to_string();
+            let hash: String = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+            rows.push(serde_json::json!({
+                "id": Uuid::now_v7(),
+                "seq": seq,
+                "at": entry.at,
+                "actor_id": entry.actor,
+                "actor_role": entry.role,
+                "action": "READ",
+                "resident_id": resident,
+                "operation_name": entry.operation,
+                "request_id": entry.request_id,
+                "outcome": "ALLOWED",
+                "prev_hash": prev,
+                "hash": hash,
+            }));
+            prev = hash;
+        }
     }
-    let insert = format!(
-        r#"INSERT INTO "audit_events" ("id", "seq", "at", "actor_id", "actor_role", "action", "resident_id", "operation_name", "request_id", "outcome", "prev_hash", "hash", "created_at", "updated_at") VALUES {}"#,
-        tuples.join(", ")
-    );
-    txn.execute_raw(statement(&insert, values)).await?;
+    let rows = serde_json::Value::Array(rows).to_string();
+    txn.execute_raw(statement(AUDIT_INSERT, vec![Value::from(rows)])).await?;
     txn.commit().await
 }
