@@ -787,43 +787,72 @@ async fn insert_question_history(
             // At least a day old, so that every one of them is closed before "now".
             let asked_at = ctx.now - Duration::hours(24 + ctx.rng.below(u64::from(size.days.max(2) - 1) * 24) as i64);
             let (subject, body) = *ctx.rng.pick(QUESTIONS);
-            let id = ctx.rng.id(asked_at);
-            questions.push(question::ActiveModel {
-                id: Set(id),
-                care_centre_id: Set(centre.id),
-                resident_id: Set(Some(resident.id)),
-                asked_by: Set(centre.nurses[0]),
-                doctor_id: Set(doctor),
-                subject: Set(subject.into()),
-                body: Set(body.into()),
-                category: Set(Some("Klinisk".into())),
-                priority: Set(QuestionPriority::Routine),
-                status: Set(QuestionStatus::Closed),
-                asked_at: Set(asked_at),
-                due_at: Set(answer_due_at(asked_at, QuestionPriority::Routine, 4, 2)),
-                answered_at: Set(Some(asked_at + Duration::hours(3))),
-                closed_at: Set(Some(asked_at + Duration::hours(20))),
-                override_reason: Set(None),
-                missing_vitals: Set(json!([])),
-                client_mutation_id: Set(ctx.rng.id(asked_at)),
-                payload_hash: Set("demo".into()),
-                version: Set(1),
-                created_at: Set(asked_at),
-                updated_at: Set(asked_at),
-            });
-            messages.push(message::ActiveModel {
-                id: Set(ctx.rng.id(asked_at)),
-                question_id: Set(id),
-                author_id: Set(centre.nurses[0]),
-                body: Set(body.into()),
-                created_at: Set(asked_at),
-                updated_at: Set(asked_at),
-            });
+            let asked = Asked { centre, resident: Some(resident), doctor, asked_at, subject, body };
+            let (_, question, message) = asked.models(ctx, QuestionPriority::Routine, QuestionStatus::Closed);
+            questions.push(question);
+            messages.push(message);
         }
     }
     ctx.summary.questions += questions.len();
     insert_many(db, questions).await?;
     insert_many(db, messages).await
+}
+
+/// A question a centre's first nurse asked, and her message that opens its thread.
+struct Asked<'a> {
+    centre: &'a Centre,
+    resident: Option<&'a ResidentInfo>,
+    doctor: Uuid,
+    asked_at: DateTime<Utc>,
+    subject: &'a str,
+    body: &'a str,
+}
+
+impl Asked<'_> {
+    /// The question's id, the question (answered three hours and closed twenty hours after it
+    /// was asked, as its status says) and the opening message.
+    fn models(
+        &self,
+        ctx: &mut Ctx,
+        priority: QuestionPriority,
+        status: QuestionStatus,
+    ) -> (Uuid, question::ActiveModel, message::ActiveModel) {
+        let asked_at = self.asked_at;
+        let id = ctx.rng.id(asked_at);
+        let answered = matches!(status, QuestionStatus::Answered | QuestionStatus::Closed);
+        let question = question::ActiveModel {
+            id: Set(id),
+            care_centre_id: Set(self.centre.id),
+            resident_id: Set(self.resident.map(|r| r.id)),
+            asked_by: Set(self.centre.nurses[0]),
+            doctor_id: Set(self.doctor),
+            subject: Set(self.subject.into()),
+            body: Set(self.body.into()),
+            category: Set(Some(if self.resident.is_some() { "Klinisk" } else { "Generelt" }.into())),
+            priority: Set(priority),
+            status: Set(status),
+            asked_at: Set(asked_at),
+            due_at: Set(answer_due_at(asked_at, priority, 4, 2)),
+            answered_at: Set(answered.then(|| asked_at + Duration::hours(3))),
+            closed_at: Set((status == QuestionStatus::Closed).then(|| asked_at + Duration::hours(20))),
+            override_reason: Set(None),
+            missing_vitals: Set(json!([])),
+            client_mutation_id: Set(ctx.rng.id(asked_at)),
+            payload_hash: Set("demo".into()),
+            version: Set(1),
+            created_at: Set(asked_at),
+            updated_at: Set(asked_at),
+        };
+        let message = message::ActiveModel {
+            id: Set(ctx.rng.id(asked_at)),
+            question_id: Set(id),
+            author_id: Set(self.centre.nurses[0]),
+            body: Set(self.body.into()),
+            created_at: Set(asked_at),
+            updated_at: Set(asked_at),
+        };
+        (id, question, message)
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -839,48 +868,17 @@ async fn insert_question(
     n: usize,
 ) -> Result<(), DbErr> {
     let asked_at = ctx.now - Duration::hours(age_hours);
-    let due_at = answer_due_at(asked_at, priority, 4, 2);
     let (subject, body) = if resident.is_none() {
         ("Influenzavaccination", "Hvornår kan vi forvente at vaccinere beboerne, og skal der indhentes samtykke på ny?")
     } else {
         QUESTIONS[n % QUESTIONS.len()]
     };
-    let id = ctx.rng.id(asked_at);
-    let answered = matches!(status, QuestionStatus::Answered | QuestionStatus::Closed);
-    question::Entity::insert(question::ActiveModel {
-        id: Set(id),
-        care_centre_id: Set(centre.id),
-        resident_id: Set(resident.map(|r| r.id)),
-        asked_by: Set(centre.nurses[0]),
-        doctor_id: Set(doctor),
-        subject: Set(subject.into()),
-        body: Set(body.into()),
-        category: Set(Some(if resident.is_some() { "Klinisk" } else { "Generelt" }.into())),
-        priority: Set(priority),
-        status: Set(status),
-        asked_at: Set(asked_at),
-        due_at: Set(due_at),
-        answered_at: Set(answered.then(|| asked_at + Duration::hours(3))),
-        closed_at: Set((status == QuestionStatus::Closed).then(|| asked_at + Duration::hours(20))),
-        override_reason: Set(None),
-        missing_vitals: Set(json!([])),
-        client_mutation_id: Set(ctx.rng.id(asked_at)),
-        payload_hash: Set("demo".into()),
-        version: Set(1),
-        created_at: Set(asked_at),
-        updated_at: Set(asked_at),
-    })
-    .exec_without_returning(db)
-    .await?;
+    let asked = Asked { centre, resident, doctor, asked_at, subject, body };
+    let (id, question, message) = asked.models(ctx, priority, status);
+    question::Entity::insert(question).exec_without_returning(db).await?;
     ctx.summary.questions += 1;
-    let mut messages = vec![message::ActiveModel {
-        id: Set(ctx.rng.id(asked_at)),
-        question_id: Set(id),
-        author_id: Set(centre.nurses[0]),
-        body: Set(body.into()),
-        created_at: Set(asked_at),
-        updated_at: Set(asked_at),
-    }];
+    let mut messages = vec![message];
+    let answered = matches!(status, QuestionStatus::Answered | QuestionStatus::Closed);
     if answered {
         let at = asked_at + Duration::hours(3);
         let doctor_user = doctor::Entity::find_by_id(doctor).one(db).await?.map(|d| d.user_id);
