@@ -13,6 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use chrono::{DateTime, Utc};
 use entities::audit_event;
+use sea_orm::ActiveEnum;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
@@ -325,7 +326,7 @@ impl Entry {
         let (request_id, operation) = viewer.audit.request();
         Entry {
             actor_id: viewer.user_id,
-            actor_role: format!("{:?}", viewer.role).to_uppercase(),
+            actor_role: viewer.role.to_value(),
             request_id,
             operation,
             at: micros(now),
