@@ -249,6 +249,14 @@ impl TestApp {
 }
 
 /// The `extensions.code` of the first error, if any.
+/// The database UUID inside a Relay global id (base64url of `Type:uuid`).
+pub fn uuid_of(id: &Value) -> uuid::Uuid {
+    use base64::Engine;
+    let text = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(id.as_str().expect("id")).expect("base64url");
+    let text = String::from_utf8(text).expect("utf-8");
+    text.split_once(':').expect("Type:uuid").1.parse().expect("uuid")
+}
+
 pub fn error_code(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()
 }

@@ -6,7 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use entities::{audit_event, invite, relative_link, user};
-use plejelink_tests::{TestApp, backends, error_code};
+use plejelink_tests::{TestApp, backends, error_code, uuid_of};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -16,13 +16,6 @@ const INVITE: &str =
 const ACCEPT: &str = "mutation($c: String!, $p: String!, $n: String!) { acceptInvite(code: $c, password: $p, displayName: $n) { accessToken refreshToken viewer { role email displayName residents { id } } } }";
 const PASSWORD: &str = "et langt kodeord 1";
 const SEES: &str = "query($r: ID!) { resident(id: $r) { id } }";
-
-/// The UUID inside a global ID.
-fn uuid_of(id: &Value) -> Uuid {
-    let text = URL_SAFE_NO_PAD.decode(id.as_str().expect("id")).expect("base64url");
-    let text = String::from_utf8(text).expect("utf-8");
-    text.split_once(':').expect("Kind:uuid").1.parse().expect("uuid")
-}
 
 fn time(value: &Value) -> DateTime<Utc> {
     value.as_str().expect("time").parse().expect("RFC 3339")

@@ -9,7 +9,7 @@ use entities::enums::{MeetingStatus, TimeEntryKind};
 use entities::{agenda_item, collaboration_agreement, meeting, meeting_invitation, time_entry};
 use plejelink::events::{Event, EventBus, Events, MeetingEventKind};
 use plejelink::services::meetings::send_due_agendas;
-use plejelink_tests::{Backend, TestApp, backends, error_code};
+use plejelink_tests::{Backend, TestApp, backends, error_code, uuid_of};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -66,12 +66,6 @@ fn at_ten(app: &TestApp, days: i64) -> DateTime<Utc> {
 
 fn time(value: &Value) -> DateTime<Utc> {
     value.as_str().unwrap_or_else(|| panic!("a time: {value}")).parse().expect("RFC 3339")
-}
-
-/// The database UUID behind a global ID.
-fn uuid_of(id: &Value) -> Uuid {
-    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(id.as_str().expect("id")).expect("base64")).expect("utf-8");
-    Uuid::parse_str(text.split_once(':').expect("Type:uuid").1).expect("uuid")
 }
 
 fn field(body: &Value) -> &str {

@@ -1,14 +1,11 @@
 //! The roster and the GP's resuscitation decisions, rule by rule: who may write (FORBIDDEN by
 //! role, NOT_FOUND out of scope), versions, and that a refused write stores nothing.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Duration;
 use entities::{resident, resuscitation_decision};
-use plejelink_tests::{TestApp, backends, error_code};
+use plejelink_tests::{TestApp, backends, error_code, uuid_of};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 const COORD_S: &str = "koordinator.solhaven@demo.dk";
 const COORD_L: &str = "koordinator.lindegaarden@demo.dk";
@@ -25,12 +22,6 @@ const DISCHARGE: &str =
     "mutation($r: ID!, $s: ResidentStatus!) { dischargeResident(residentId: $r, status: $s) { status version } }";
 const SET_GP: &str = "mutation($i: SetGeneralPractitionerInput!) { setGeneralPractitioner(input: $i) { version generalPractitioner { doctor { displayName } externalName externalClinic } } }";
 const DECIDE: &str = "mutation($i: ResuscitationDecisionInput!) { recordResuscitationDecision(input: $i) { id decision note decidedAt decidedBy { displayName } } }";
-
-/// The database id behind a global id.
-fn uuid_of(id: &Value) -> Uuid {
-    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(id.as_str().expect("id")).expect("base64")).expect("utf-8");
-    text.rsplit_once(':').expect("Type:uuid").1.parse().expect("uuid")
-}
 
 /// The demo's two centres and two doctors, as the admin sees them.
 struct Demo {
