@@ -2,8 +2,8 @@
 //! entered-in-error, who may record, and live alerts.
 
 use entities::observation;
-use plejelink_tests::{TestApp, backends, error_code};
-use sea_orm::{EntityTrait, PaginatorTrait};
+use plejelink_tests::{TestApp, backends, error_code, uuid_of};
+use sea_orm::{ActiveEnum, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
 const RECORD: &str = "mutation($i: RecordObservationInput!) { recordObservation(input: $i) { observation { id recordedAt pulse temperature enteredInError } news2 { total riskLevel complete anySingleParameterThree } escalation { level riskLevel monitoringIntervalHours message } } }";
@@ -178,6 +178,42 @@ async fn entered_in_error_is_kept_but_left_out(app: TestApp) {
         .await;
     assert_ne!(view["resident"]["latestObservation"]["id"], id, "left out of the latest");
     assert_eq!(view["resident"]["observations"]["edges"][0]["node"]["id"], id, "still in the record");
+    // The trend is every valid observation of the window, oldest first, with its stored NEWS2;
+    // the record's count includes the one entered in error, whatever the page size.
+    let from = app.now - chrono::Duration::days(30);
+    let stored = observation::Entity::find()
+        .filter(observation::Column::ResidentId.eq(uuid_of(&resident)))
+        .filter(observation::Column::RecordedAt.gte(from))
+        .order_by_asc(observation::Column::RecordedAt)
+        .all(&app.db)
+        .await
+        .expect("rows");
+    assert!(stored.iter().any(|o| o.entered_in_error) && stored.len() > 2, "a window with one in error");
+    const TREND: &str = "query($id: ID!, $from: DateTime!, $n: Int!) { resident(id: $id) { observations(from: $from, first: $n) { totalCount } news2Trend(days: 30) { recordedAt total riskLevel complete } } }";
+    for n in [1, 100] {
+        let vars = json!({ "id": resident, "from": from.to_rfc3339(), "n": n });
+        let data = app.data(&nurse, TREND, vars).await;
+        assert_eq!(data["resident"]["observations"]["totalCount"], stored.len(), "first: {n}");
+        let trend: Vec<_> = data["resident"]["news2Trend"]
+            .as_array()
+            .expect("trend")
+            .iter()
+            .map(|p| {
+                (
+                    p["recordedAt"].as_str().expect("time").parse::<chrono::DateTime<chrono::Utc>>().expect("time"),
+                    p["total"].as_i64().expect("total"),
+                    p["riskLevel"].as_str().expect("risk").to_owned(),
+                    p["complete"].as_bool().expect("complete"),
+                )
+            })
+            .collect();
+        let expected: Vec<_> = stored
+            .iter()
+            .filter(|o| !o.entered_in_error)
+            .map(|o| (o.recorded_at, i64::from(o.news2_total), o.news2_risk.to_value(), o.news2_complete))
+            .collect();
+        assert_eq!(trend, expected);
+    }
     let relative = app.login("paaroerende@demo.dk").await;
     assert_eq!(error_code(&app.gql(Some(&relative), MARK, json!({ "id": id, "r": "x" })).await), Some("FORBIDDEN"));
     let other_nurse = app.login("sygeplejerske.lindegaarden@demo.dk").await;
