@@ -27,6 +27,9 @@ pub struct Settings {
     pub jwt_key_file: Option<PathBuf>,
     /// Keys that signed earlier and still verify (comma-separated paths), for key rotation.
     pub jwt_previous_key_files: Vec<PathBuf>,
+    /// Lifetime of an access token (15 minutes; 1 second to 1 hour). A shorter one ends a
+    /// subscription sooner after its session could no longer be checked.
+    pub access_token_ttl: chrono::Duration,
     /// Header with the client address when behind a trusted proxy (e.g. `x-forwarded-for`).
     pub client_ip_header: Option<String>,
     /// Login attempts per client address a minute, and failed logins per account in 15 minutes.
@@ -101,6 +104,10 @@ impl Settings {
             jwt_previous_key_files: get("PLEJELINK_JWT_PREVIOUS_KEY_FILES")
                 .map(|v| v.split(',').map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect())
                 .unwrap_or_default(),
+            access_token_ttl: match number(&get, "PLEJELINK_ACCESS_TOKEN_SECONDS", 900)? {
+                seconds @ 1..=3600 => chrono::Duration::seconds(seconds as i64),
+                other => bail!("PLEJELINK_ACCESS_TOKEN_SECONDS must be 1 to 3600, not {other}"),
+            },
             client_ip_header: get("PLEJELINK_CLIENT_IP_HEADER").map(|h| h.to_lowercase()),
             login_attempts_per_address: number(&get, "PLEJELINK_LOGIN_ATTEMPTS_PER_ADDRESS", 100)?,
             login_failures_per_account: number(&get, "PLEJELINK_LOGIN_FAILURES_PER_ACCOUNT", 5)?,

@@ -19,7 +19,10 @@ pub enum AppError {
     /// An URGENT question without the required vitals (DESIGN §5); VALIDATION with the list.
     MissingVitals(Vec<entities::enums::VitalSign>),
     Conflict(String),
-    RateLimited,
+    /// Too many attempts: `extensions.retryAfter` says how many seconds to wait.
+    RateLimited {
+        retry_after_seconds: u64,
+    },
     Internal(Arc<anyhow::Error>),
     /// The database cannot be reached; `INTERNAL` with a message that says to retry.
     Unavailable(Arc<anyhow::Error>),
@@ -46,7 +49,7 @@ impl AppError {
             Self::Forbidden => "FORBIDDEN",
             Self::Validation { .. } | Self::MissingVitals(_) => "VALIDATION",
             Self::Conflict(_) => "CONFLICT",
-            Self::RateLimited => "RATE_LIMITED",
+            Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Internal(_) | Self::Unavailable(_) | Self::StorageFull(_) => "INTERNAL",
         }
     }
@@ -62,7 +65,7 @@ impl AppError {
                 missing.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ")
             ),
             Self::Conflict(message) => message.clone(),
-            Self::RateLimited => "Too many attempts; try again later".into(),
+            Self::RateLimited { .. } => "Too many attempts; try again later".into(),
             Self::Internal(_) => "Internal error".into(),
             Self::Unavailable(_) => "The database is unavailable; try again shortly".into(),
             Self::StorageFull(_) => "The server cannot store data right now; try again later".into(),
@@ -114,6 +117,10 @@ impl From<AppError> for async_graphql::Error {
                         async_graphql::Value::from_json(serde_json::Value::Array(names)).unwrap_or_default(),
                     );
                 });
+            }
+            AppError::RateLimited { retry_after_seconds } => {
+                let seconds = *retry_after_seconds;
+                error = error.extend_with(|_, e| e.set("retryAfter", seconds));
             }
             AppError::Internal(source) | AppError::Unavailable(source) | AppError::StorageFull(source) => {
                 let error_id = uuid::Uuid::now_v7().to_string();

@@ -15,6 +15,9 @@ pub enum Event {
     ObservationAlert { observation: Uuid, resident: Uuid, centre: Uuid },
     /// A meeting's agenda was sent, its minutes recorded, or it was scheduled or cancelled.
     MeetingChanged { meeting: Uuid, centre: Uuid, kind: MeetingEventKind },
+    /// Sessions of the user ended (logout, refresh-token reuse, an ADMIN, deactivation, a new
+    /// password): their open sockets check their own session and close if it is gone.
+    SessionsEnded { user: Uuid },
     /// Events may have been missed (the database connection was lost): every subscriber refetches.
     /// Raised locally by this instance's listener, never sent through the database.
     Resync,

@@ -1,9 +1,9 @@
 //! HTTP: `POST /graphql` (JSON only, one operation per request), GraphiQL in development,
 //! health and readiness, and the public signing keys.
 
-use crate::auth::Viewer;
+use crate::auth::{TokenSubject, Viewer};
 use crate::error::AppError;
-use crate::graphql::subscription::Subscriber;
+use crate::graphql::subscription::{SocketEnd, Subscriber};
 use crate::graphql::{RequestState, loaders};
 use crate::startup::AppState;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
@@ -50,8 +50,7 @@ async fn viewer(
         return Ok(None);
     };
     let claims = state.keys.verify_access(token)?;
-    let issued_at = chrono::DateTime::from_timestamp(claims.iat, 0).ok_or(AppError::Unauthenticated)?;
-    Viewer::load(&state.db, claims.sub, issued_at, now).await.map(Some)
+    Viewer::load(&state.db, TokenSubject::of(&claims)?, now).await.map(Some)
 }
 
 /// The client address: the configured proxy header's first entry, else the TCP peer.
@@ -188,8 +187,18 @@ fn init_token(payload: &Value) -> Option<&str> {
 /// reconnect (to another instance, or this one when it is back) and refetch.
 pub const WS_CLOSE_SHUTDOWN: u16 = 1012;
 
-/// Subscriptions (`graphql-transport-ws`). The token is checked at `connection_init`. When the
-/// server stops, the connection ends with a Close frame ([`WS_CLOSE_SHUTDOWN`]) instead of a reset.
+/// The close code when the access token of `connection_init` expires: the client reconnects with
+/// a fresh token (and refetches, as after any reconnect). The socket closes at the token's `exp`,
+/// without the leeway HTTP requests get.
+pub const WS_CLOSE_TOKEN_EXPIRED: u16 = 4401;
+/// The close code when the socket's session ends (logout, refresh-token reuse, an ADMIN ending the
+/// user's sessions, deactivation, a new password): the client must sign in again.
+pub const WS_CLOSE_SESSION_ENDED: u16 = 4403;
+
+/// Subscriptions (`graphql-transport-ws`). The token is checked at `connection_init`, the session
+/// before every event, and the socket closes with [`WS_CLOSE_TOKEN_EXPIRED`] or
+/// [`WS_CLOSE_SESSION_ENDED`] when either ends. When the server stops, the connection ends with
+/// a Close frame ([`WS_CLOSE_SHUTDOWN`]) instead of a reset.
 pub async fn graphql_ws(
     State(state): State<AppState>,
     protocol: GraphQLProtocol,
@@ -204,25 +213,37 @@ pub async fn graphql_ws(
         let stopped = async move {
             let _ = stopping.wait_for(|stopping| *stopping).await;
         };
+        // Set by the subscriber's session watch; ends the client's message stream like `stopped`.
+        let end = std::sync::Arc::new(tokio::sync::watch::channel(None::<SocketEnd>).0);
+        let mut ending = end.subscribe();
+        let ended = async move {
+            let _ = ending.wait_for(Option::is_some).await;
+        };
+        let closing = end.subscribe();
         let (mut sink, stream) = socket.split();
-        GraphQLWebSocket::new_with_pair(&mut sink, stream.take_until(stopped), schema, protocol)
+        let until = futures_util::future::select(Box::pin(stopped), Box::pin(ended));
+        GraphQLWebSocket::new_with_pair(&mut sink, stream.take_until(until), schema, protocol)
             .on_connection_init(move |payload| async move {
                 let unauthenticated = || async_graphql::Error::from(AppError::Unauthenticated);
                 let token = init_token(&payload).ok_or_else(unauthenticated)?;
                 let claims = state.keys.verify_access(token)?;
-                let issued_at = chrono::DateTime::from_timestamp(claims.iat, 0).ok_or_else(unauthenticated)?;
+                let subject = TokenSubject::of(&claims)?;
+                let expires_at = chrono::DateTime::from_timestamp(claims.exp, 0).ok_or_else(unauthenticated)?;
                 let now = state.clock.now();
-                let viewer = Viewer::load(&state.db, claims.sub, issued_at, now).await?;
+                let viewer = Viewer::load(&state.db, subject, now).await?;
                 let today = now.with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();
-                let mut data = async_graphql::Data::default();
-                data.insert(Subscriber {
-                    user_id: claims.sub,
-                    issued_at,
+                let subscriber = Subscriber {
+                    subject,
+                    expires_at,
                     db: state.db.clone(),
                     access_log: state.access_log.clone(),
                     bus: state.events.bus().clone(),
                     clock: state.clock.clone(),
-                });
+                    end,
+                };
+                tokio::spawn(subscriber.clone().watch_session());
+                let mut data = async_graphql::Data::default();
+                data.insert(subscriber);
                 // Nested fields of pushed objects resolve with the scope at connection time;
                 // whether an event is delivered at all is decided with a fresh scope.
                 data.insert(loaders::loaders(state.db.clone(), today));
@@ -240,9 +261,13 @@ pub async fn graphql_ws(
             })
             .serve()
             .await;
-        if *open.borrow() {
-            let frame = CloseFrame { code: WS_CLOSE_SHUTDOWN, reason: "server restarting".into() };
-            let _ = sink.send(Message::Close(Some(frame))).await;
+        let frame = match *closing.borrow() {
+            Some(SocketEnd::TokenExpired) => Some((WS_CLOSE_TOKEN_EXPIRED, "token expired")),
+            Some(SocketEnd::SessionEnded) => Some((WS_CLOSE_SESSION_ENDED, "session ended")),
+            None => open.borrow().then_some((WS_CLOSE_SHUTDOWN, "server restarting")),
+        };
+        if let Some((code, reason)) = frame {
+            let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
         }
         let _ = sink.close().await;
     })

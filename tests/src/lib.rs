@@ -218,6 +218,20 @@ impl TestApp {
         request.send().await.expect("request").json().await.expect("JSON body")
     }
 
+    /// Like [`TestApp::gql`], with the HTTP status of the answer.
+    pub async fn gql_status(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
+    }
+
     /// Like [`TestApp::gql`] but asserts there were no errors and returns `data`.
     pub async fn data(&self, token: &str, query: &str, variables: Value) -> Value {
         let body = self.gql(Some(token), query, variables).await;
@@ -313,6 +327,31 @@ impl TestApp {
 }
 
 impl Subscription {
+    /// Waits up to `wait` seconds for the server to close the socket and returns the close code;
+    /// `None` if it stayed open. Messages meanwhile are returned as an error: nothing may arrive.
+    pub async fn closed(&mut self, wait: u64) -> Result<Option<u16>, Value> {
+        use futures_util::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(wait);
+        loop {
+            let Ok(message) = tokio::time::timeout_at(deadline, self.socket.next()).await else { return Ok(None) };
+            match message {
+                Some(Ok(Message::Close(frame))) => return Ok(frame.map(|f| u16::from(f.code))),
+                Some(Ok(Message::Text(text))) => {
+                    let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                    // A subscription the server ended may say `complete` before the socket closes.
+                    if matches!(value["type"].as_str(), Some("ping" | "pong" | "complete")) {
+                        continue;
+                    }
+                    return Err(value);
+                }
+                Some(Ok(_)) => continue,
+                // A reset or end without a Close frame.
+                Some(Err(_)) | None => return Ok(Some(1006)),
+            }
+        }
+    }
+
     /// The `payload` of the next `next` (or `error`) message, or `None` after `wait` seconds.
     pub async fn next(&mut self, wait: u64) -> Option<Value> {
         use futures_util::StreamExt;

@@ -1,4 +1,5 @@
-//! Access tokens: EdDSA (Ed25519) JWTs with `kid`, 15 minutes, and every registered claim required.
+//! Access tokens: EdDSA (Ed25519) JWTs with `kid`, 15 minutes (`PLEJELINK_ACCESS_TOKEN_SECONDS`),
+//! and every registered claim required.
 //! The signing key is generated into the data directory in development and read from
 //! `PLEJELINK_JWT_KEY_FILE` in production.
 
@@ -16,7 +17,6 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 use uuid::Uuid;
 
-pub const ACCESS_TOKEN_TTL: Duration = Duration::minutes(15);
 pub const ACCESS_TYP: &str = "access";
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -61,6 +61,7 @@ pub struct JwtKeys {
     secret: [u8; 32],
     issuer: String,
     audience: String,
+    access_ttl: Duration,
 }
 
 impl JwtKeys {
@@ -78,7 +79,9 @@ impl JwtKeys {
         let key = read_key(&path)?;
         let previous =
             settings.jwt_previous_key_files.iter().map(|p| read_key(p)).collect::<anyhow::Result<Vec<_>>>()?;
-        Self::from_signing_key(&key, &previous, &settings.issuer, &settings.audience)
+        let mut keys = Self::from_signing_key(&key, &previous, &settings.issuer, &settings.audience)?;
+        keys.access_ttl = settings.access_token_ttl;
+        Ok(keys)
     }
 
     fn from_signing_key(
@@ -102,6 +105,7 @@ impl JwtKeys {
             secret: Sha256::digest(&secret_input).into(),
             issuer: issuer.into(),
             audience: audience.into(),
+            access_ttl: Duration::minutes(15),
         })
     }
 
@@ -112,7 +116,7 @@ impl JwtKeys {
 
     /// Signs an access token; returns it with its expiry.
     pub fn issue_access(&self, user: Uuid, sid: Uuid, now: DateTime<Utc>) -> AppResult<(String, DateTime<Utc>)> {
-        let expires_at = now + ACCESS_TOKEN_TTL;
+        let expires_at = now + self.access_ttl;
         let claims = AccessClaims {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),

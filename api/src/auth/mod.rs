@@ -5,4 +5,4 @@ pub mod password;
 pub mod rate_limit;
 pub mod viewer;
 
-pub use viewer::Viewer;
+pub use viewer::{TokenSubject, Viewer};

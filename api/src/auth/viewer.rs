@@ -5,7 +5,8 @@ use crate::audit::{Action, AuditTrail, Outcome};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entities::enums::Role;
-use entities::{doctor, doctor_attachment, relative_link, resident, staff_membership, user};
+use entities::{doctor, doctor_attachment, refresh_token, relative_link, resident, staff_membership, user};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -28,19 +29,40 @@ pub struct Viewer {
     pub audit: Arc<AuditTrail>,
 }
 
+/// What a verified access token says: who, in which session (refresh-token family), since when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenSubject {
+    pub user_id: Uuid,
+    pub session_id: Uuid,
+    pub issued_at: DateTime<Utc>,
+}
+
+impl TokenSubject {
+    pub fn of(claims: &crate::auth::jwt::AccessClaims) -> AppResult<Self> {
+        let issued_at = DateTime::from_timestamp(claims.iat, 0).ok_or(AppError::Unauthenticated)?;
+        Ok(TokenSubject { user_id: claims.sub, session_id: claims.sid, issued_at })
+    }
+}
+
 impl Viewer {
-    /// Resolves the viewer of a token issued at `issued_at`. An inactive account, or a token
-    /// issued before the account's `tokens_valid_after`, is `UNAUTHENTICATED`.
-    pub async fn load(
-        db: &impl ConnectionTrait,
-        user_id: Uuid,
-        issued_at: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> AppResult<Viewer> {
-        let user = user::Entity::find_by_id(user_id)
+    /// Resolves the viewer of an access token. An inactive account, a token issued before the
+    /// account's `tokens_valid_after`, or a token whose session has ended (logout, refresh-token
+    /// reuse, an ADMIN ending the user's sessions: its family has no unrevoked refresh token) is
+    /// `UNAUTHENTICATED`. The session is checked in the statement that loads the user, so ending a
+    /// session ends its access tokens on their next request at no extra round trip.
+    pub async fn load(db: &impl ConnectionTrait, subject: TokenSubject, now: DateTime<Utc>) -> AppResult<Viewer> {
+        let live_session = Query::select()
+            .expr(Expr::val(1))
+            .from(refresh_token::Entity)
+            .and_where(refresh_token::Column::FamilyId.eq(subject.session_id))
+            .and_where(refresh_token::Column::UserId.eq(subject.user_id))
+            .and_where(refresh_token::Column::RevokedAt.is_null())
+            .to_owned();
+        let user = user::Entity::find_by_id(subject.user_id)
+            .filter(Expr::exists(live_session))
             .one(db)
             .await?
-            .filter(|u| u.active && issued_at.timestamp() >= u.tokens_valid_after.timestamp())
+            .filter(|u| u.active && subject.issued_at.timestamp() >= u.tokens_valid_after.timestamp())
             .ok_or(AppError::Unauthenticated)?;
         Self::for_user(db, user, now).await
     }

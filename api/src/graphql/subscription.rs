@@ -1,10 +1,11 @@
 //! Live updates over `graphql-transport-ws` at `/graphql/ws` (token in `connection_init`).
 //! Events carry ids only: for every event the subscriber's scope is read from the database again
-//! and the object re-read with it, so a revoked viewer stops receiving at once.
+//! and the object re-read with it, so a revoked viewer stops receiving at once. The socket itself
+//! closes when its access token expires or its session ends ([`SocketEnd`]).
 
 use super::enums::News2Risk;
 use super::types::{Meeting, Observation, Question, Resident};
-use crate::auth::Viewer;
+use crate::auth::{TokenSubject, Viewer};
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, EventBus, MeetingEventKind as StoredMeetingKind, QuestionEventKind as StoredQuestionKind};
@@ -20,20 +21,74 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
+/// Why the server closes a subscriber's socket (the HTTP layer turns it into a close code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SocketEnd {
+    /// The access token of `connection_init` expired: reconnect with a fresh one.
+    TokenExpired,
+    /// The session ended (logout, refresh-token reuse, an ADMIN, deactivation, a new password):
+    /// sign in again.
+    SessionEnded,
+}
+
 /// Who opened the WebSocket, checked at `connection_init`.
 #[derive(Clone)]
 pub struct Subscriber {
-    pub user_id: Uuid,
-    pub issued_at: DateTime<Utc>,
+    pub subject: TokenSubject,
+    pub expires_at: DateTime<Utc>,
     pub db: DatabaseConnection,
     pub access_log: crate::audit::AccessLog,
     pub bus: EventBus,
     pub clock: Clock,
+    /// Set once the socket must close; the socket's task waits on it.
+    pub end: std::sync::Arc<tokio::sync::watch::Sender<Option<SocketEnd>>>,
 }
 
 impl Subscriber {
+    /// The viewer now, session checked; a refused token or session closes the socket.
     async fn viewer(&self) -> AppResult<Viewer> {
-        Viewer::load(&self.db, self.user_id, self.issued_at, self.clock.now()).await
+        let viewer = Viewer::load(&self.db, self.subject, self.clock.now()).await;
+        if let Err(AppError::Unauthenticated) = viewer {
+            self.close(SocketEnd::SessionEnded);
+        }
+        viewer
+    }
+
+    /// Asks the socket's task to close (the first reason wins).
+    fn close(&self, why: SocketEnd) {
+        self.end.send_if_modified(|end| {
+            let first = end.is_none();
+            end.get_or_insert(why);
+            first
+        });
+    }
+
+    /// Closes the socket when the token expires (on the real clock, as tokens are) or the session
+    /// ends: told by an [`Event::SessionsEnded`] for this user, or found on a resync (events may
+    /// have been missed). Returns then, or when the socket went away first.
+    pub async fn watch_session(self) {
+        let mut events = self.bus.subscribe();
+        let remaining = (self.expires_at - Utc::now()).to_std().unwrap_or_default();
+        let expiry = tokio::time::sleep(remaining);
+        tokio::pin!(expiry);
+        loop {
+            tokio::select! {
+                () = &mut expiry => return self.close(SocketEnd::TokenExpired),
+                () = self.end.closed() => return,
+                event = events.recv() => {
+                    let recheck = match event {
+                        Ok(Event::SessionsEnded { user }) => user == self.subject.user_id,
+                        Ok(Event::Resync) | Err(RecvError::Lagged(_)) => true,
+                        Ok(_) => false,
+                        // The bus lives as long as the server; nothing more will come.
+                        Err(RecvError::Closed) => return,
+                    };
+                    if recheck && let Err(AppError::Unauthenticated) = self.viewer().await {
+                        return;
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -107,6 +162,8 @@ where
                     Ok(Event::Resync) | Err(RecvError::Lagged(_)) => {
                         return Some((resync(), (receiver, deliver, resync)));
                     }
+                    // For the socket's session watch, not for subscriptions.
+                    Ok(Event::SessionsEnded { .. }) => continue,
                     Ok(event) => event,
                     Err(RecvError::Closed) => return None,
                 };

@@ -6,10 +6,12 @@
 use super::{optional_text, require_role, required_text};
 use crate::auth::{Viewer, password};
 use crate::error::{AppError, AppResult};
+use crate::events::{Event, Events};
 use crate::ids::new_id;
+use crate::services::sessions;
 use chrono::{DateTime, SubsecRound, Utc};
 use entities::enums::Role;
-use entities::{care_centre, doctor, doctor_attachment, refresh_token, staff_membership, user};
+use entities::{care_centre, doctor, doctor_attachment, staff_membership, user};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -290,9 +292,15 @@ pub async fn detach_doctor(
 }
 
 /// Deactivates an account: every access token dies at once (tokens are on the real clock, so is
-/// `tokens_valid_after`) and every refresh token is revoked. An ADMIN cannot deactivate their own
-/// account (`VALIDATION` on `userId`), so there is always someone left to undo mistakes.
-pub async fn deactivate_user(db: &DatabaseConnection, viewer: &Viewer, user_id: Uuid) -> AppResult<user::Model> {
+/// `tokens_valid_after`), every refresh token is revoked and open sockets close. An ADMIN cannot
+/// deactivate their own account (`VALIDATION` on `userId`), so there is always someone left to
+/// undo mistakes.
+pub async fn deactivate_user(
+    db: &DatabaseConnection,
+    events: &Events,
+    viewer: &Viewer,
+    user_id: Uuid,
+) -> AppResult<user::Model> {
     admin(viewer)?;
     if user_id == viewer.user_id {
         return Err(AppError::validation("userId", "An administrator cannot deactivate their own account"));
@@ -307,13 +315,19 @@ pub async fn deactivate_user(db: &DatabaseConnection, viewer: &Viewer, user_id: 
     row.version = Set(version + 1);
     row.updated_at = Set(now);
     let saved = row.update(&*txn).await?;
-    refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
-        .col_expr(refresh_token::Column::UpdatedAt, Expr::value(now))
-        .filter(refresh_token::Column::UserId.eq(user_id))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(&*txn)
-        .await?;
+    sessions::revoke_all(&*txn, user_id, now).await?;
     txn.commit().await?;
+    events.publish(Event::SessionsEnded { user: user_id }).await;
     Ok(saved)
+}
+
+/// Ends every session of an account that stays active (a lost or shared phone): its access
+/// tokens are refused and its sockets close at once, and the user signs in again. Unknown ids are
+/// `NOT_FOUND`; one's own sessions too end (the ADMIN signs in again).
+pub async fn end_sessions(db: &DatabaseConnection, events: &Events, viewer: &Viewer, user_id: Uuid) -> AppResult<()> {
+    admin(viewer)?;
+    user::Entity::find_by_id(user_id).one(db).await?.ok_or(AppError::NotFound)?;
+    sessions::revoke_all(db, user_id, Utc::now()).await?;
+    events.publish(Event::SessionsEnded { user: user_id }).await;
+    Ok(())
 }

@@ -10,6 +10,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::rate_limit::LoginLimits;
 use crate::auth::{Viewer, password};
 use crate::error::{AppError, AppResult};
+use crate::events::{Event, Events};
 use crate::ids::new_id;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -94,10 +95,7 @@ pub async fn login(
     now: DateTime<Utc>,
 ) -> AppResult<AuthSession> {
     let email = email.trim().to_lowercase();
-    if !limits.per_address.allows(client) || !limits.per_account.allows(&email) {
-        return Err(AppError::RateLimited);
-    }
-    limits.per_address.record(client);
+    limits.admit(client, &email)?;
     let user = user::Entity::find().filter(user::Column::Email.eq(&email)).one(db).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let ok = password::verify_password(password_text.to_owned(), hash).await?;
@@ -127,9 +125,11 @@ pub async fn start_session(
     Ok(AuthSession { access_token, expires_at, refresh_token: refresh, viewer })
 }
 
-/// Rotates a refresh token. Reuse of a rotated token revokes its family.
+/// Rotates a refresh token. Reuse of a rotated token revokes its family: the session ends, its
+/// access tokens and sockets with it.
 pub async fn refresh(
     db: &DatabaseConnection,
+    events: &Events,
     keys: &JwtKeys,
     token: &str,
     now: DateTime<Utc>,
@@ -158,6 +158,7 @@ pub async fn refresh(
         }
         revoke_family(&txn, current.family_id, issued).await?;
         txn.commit().await?;
+        events.publish(Event::SessionsEnded { user: user.id }).await;
         return Err(AppError::Unauthenticated);
     }
     let (new_id, refresh) =
@@ -191,34 +192,64 @@ async fn revoke_family(db: &impl ConnectionTrait, family: Uuid, now: DateTime<Ut
     Ok(())
 }
 
-/// Ends the session the refresh token belongs to. Unknown tokens are ignored (idempotent).
-pub async fn logout(db: &DatabaseConnection, token: &str) -> AppResult<()> {
+/// Ends the session the refresh token belongs to, its access tokens and sockets at once. Unknown
+/// tokens are ignored (idempotent).
+pub async fn logout(db: &DatabaseConnection, events: &Events, token: &str) -> AppResult<()> {
     let now = Utc::now();
     if let Some(current) =
         refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(hash_token(token))).one(db).await?
     {
         revoke_family(db, current.family_id, now).await?;
+        events.publish(Event::SessionsEnded { user: current.user_id }).await;
     }
     Ok(())
 }
 
+/// Revokes every session of the account (inside the caller's transaction); the caller publishes
+/// [`Event::SessionsEnded`] after its commit, so open sockets close.
+pub async fn revoke_all(db: &impl ConnectionTrait, user: Uuid, now: DateTime<Utc>) -> AppResult<()> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .col_expr(refresh_token::Column::UpdatedAt, Expr::value(now))
+        .filter(refresh_token::Column::UserId.eq(user))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A password to check, from which client address, under which limits.
+pub struct PasswordCheck<'a> {
+    pub password: &'a str,
+    pub limits: &'a LoginLimits,
+    pub client: &'a str,
+}
+
 /// Changes the viewer's password; every other session (access and refresh tokens) ends at once
-/// and a fresh session is returned.
+/// and a fresh session is returned. A wrong `currentPassword` counts against the same limits as a
+/// failed login (per account, shared with `login`, and per client address), so a stolen access
+/// token does not open a second, unthrottled way to guess the password.
 pub async fn change_password(
     db: &DatabaseConnection,
+    events: &Events,
     keys: &JwtKeys,
+    check: PasswordCheck<'_>,
     viewer: &Viewer,
-    current: &str,
     new: &str,
     now: DateTime<Utc>,
 ) -> AppResult<AuthSession> {
+    let account_key = viewer.email.trim().to_lowercase();
+    let PasswordCheck { password: current, limits, client } = check;
+    limits.admit(client, &account_key)?;
     if new.chars().count() < super::relatives::MIN_PASSWORD {
         return Err(AppError::validation("newPassword", "The password needs at least 12 characters"));
     }
     let account = user::Entity::find_by_id(viewer.user_id).one(db).await?.ok_or(AppError::Unauthenticated)?;
     if !password::verify_password(current.to_owned(), Some(account.password_hash.clone())).await? {
+        limits.per_account.record(&account_key);
         return Err(AppError::validation("currentPassword", "The current password is not right"));
     }
+    limits.per_account.clear(&account_key);
     let hash = password::hash_password(new.to_owned()).await?;
     let cut = token_time();
     let txn = crate::audit::begin(db).await?;
@@ -230,13 +261,9 @@ pub async fn change_password(
     row.version = Set(version + 1);
     row.updated_at = Set(cut);
     let account = row.update(&*txn).await?;
-    refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(cut))
-        .filter(refresh_token::Column::UserId.eq(account.id))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(&*txn)
-        .await?;
+    revoke_all(&*txn, account.id, cut).await?;
     txn.commit().await?;
+    events.publish(Event::SessionsEnded { user: account.id }).await;
     tokio::time::sleep(std::time::Duration::from_millis(1000 - u64::from(Utc::now().timestamp_subsec_millis()))).await;
     start_session(db, keys, account, now).await
 }

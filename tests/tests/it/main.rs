@@ -18,5 +18,6 @@ mod residents;
 mod roster_writes;
 mod scoping;
 mod security;
+mod sessions;
 mod statements;
 mod terms;

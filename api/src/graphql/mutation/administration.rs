@@ -126,6 +126,15 @@ impl AdminMutations {
     async fn deactivate_user(&self, ctx: &Context<'_>, user_id: ID) -> AppResult<User> {
         let (state, viewer) = authed(ctx)?;
         let user = ids::decode(&user_id, Kind::User, "userId")?;
-        Ok(User(administration::deactivate_user(&state.db, viewer, user).await?))
+        Ok(User(administration::deactivate_user(&state.db, &state.events, viewer, user).await?))
+    }
+
+    /// Every session of the account ends at once (access tokens, refresh tokens, subscriptions);
+    /// the account stays active and its user signs in again (a lost or shared phone).
+    async fn end_sessions(&self, ctx: &Context<'_>, user_id: ID) -> AppResult<bool> {
+        let (state, viewer) = authed(ctx)?;
+        let user = ids::decode(&user_id, Kind::User, "userId")?;
+        administration::end_sessions(&state.db, &state.events, viewer, user).await?;
+        Ok(true)
     }
 }

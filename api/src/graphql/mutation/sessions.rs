@@ -3,7 +3,7 @@
 use crate::error::AppResult;
 use crate::graphql::state;
 use crate::graphql::types::AuthPayload;
-use crate::services::sessions::{self, AuthSession};
+use crate::services::sessions::{self, AuthSession, PasswordCheck};
 use async_graphql::{Context, Object};
 
 #[derive(Default)]
@@ -32,10 +32,11 @@ impl SessionMutations {
     /// A new token pair for a refresh token, which is used up.
     async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: String) -> AppResult<AuthPayload> {
         let state = state(ctx);
-        Ok(payload(sessions::refresh(&state.db, &state.keys, &refresh_token, state.now).await?))
+        Ok(payload(sessions::refresh(&state.db, &state.events, &state.keys, &refresh_token, state.now).await?))
     }
 
-    /// Changes the password: every session of the account ends, and a new one is returned.
+    /// Changes the password: every session of the account ends, and a new one is returned. A wrong
+    /// current password counts as a failed login (`RATE_LIMITED` with `retryAfter` past the limit).
     async fn change_password(
         &self,
         ctx: &Context<'_>,
@@ -43,16 +44,17 @@ impl SessionMutations {
         new_password: String,
     ) -> AppResult<AuthPayload> {
         let (state, viewer) = crate::graphql::authed(ctx)?;
+        let check = PasswordCheck { password: &current_password, limits: &state.login_limits, client: &state.client };
         let session =
-            sessions::change_password(&state.db, &state.keys, viewer, &current_password, &new_password, state.now)
+            sessions::change_password(&state.db, &state.events, &state.keys, check, viewer, &new_password, state.now)
                 .await?;
         Ok(payload(session))
     }
 
-    /// Ends the session of the refresh token.
+    /// Ends the session of the refresh token: its access tokens and subscriptions end at once.
     async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> AppResult<bool> {
         let state = state(ctx);
-        sessions::logout(&state.db, &refresh_token).await?;
+        sessions::logout(&state.db, &state.events, &refresh_token).await?;
         Ok(true)
     }
 }
