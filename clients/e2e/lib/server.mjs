@@ -45,9 +45,9 @@ let builtBinary = null;
 
 /**
  * `production: true` runs the server as deployed (PLEJELINK_ENV=production, a signing key made
- * here): only the apps' trusted documents run, query text is refused.
+ * here): only the apps' trusted documents run, query text is refused. `env` adds settings.
  */
-export async function startServer({ production = false } = {}) {
+export async function startServer({ production = false, env = {} } = {}) {
   builtBinary ??= process.env.PLEJELINK_E2E_BINARY ?? buildServer();
   const exe = builtBinary;
   const dataDir = mkdtempSync(join(tmpdir(), 'plejelink-e2e-'));
@@ -68,6 +68,7 @@ export async function startServer({ production = false } = {}) {
       PLEJELINK_CLIENTS_DIR: CLIENTS,
       PLEJELINK_LOG: process.env.PLEJELINK_LOG ?? 'warn',
       ...extra,
+      ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

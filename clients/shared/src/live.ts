@@ -3,10 +3,22 @@
  * connection_init payload (never the URL); the client reconnects forever with back-off, and every
  * subscriber's `onResync` runs after a reconnect (events may have been missed) — the same callback
  * that handles the server's RESYNC events — so screens refetch instead of trusting a gap.
+ *
+ * The server closes a socket when its access token expires (4401) or its session ends (4403).
+ * The next connection then starts with a renewed token (a refresh; a refused one signs out, which
+ * closes this client), and after 4401 subscriptions restart at once: the user notices nothing.
  */
 import { createClient, type Client } from 'graphql-ws';
 import { documentId, type Doc } from './graphql-client';
 import type { Session } from './session.svelte';
+
+/** Close codes of the server (README, "Sessions"). */
+export const CLOSE_TOKEN_EXPIRED = 4401;
+export const CLOSE_SESSION_ENDED = 4403;
+
+function closeCode(event: unknown): number | undefined {
+  return typeof event === 'object' && event !== null && 'code' in event ? Number(event.code) : undefined;
+}
 
 export interface LiveHandlers<R> {
   onData: (data: R) => void;
@@ -18,6 +30,9 @@ export class Live {
   #client: Client | null = null;
   #resyncs = new Set<() => void>();
   #connectedOnce = false;
+  /** The token of the last connection, and whether the server refused it since. */
+  #usedToken: string | null = null;
+  #tokenRefused = false;
   readonly session: Session;
   readonly url: string;
   readonly persisted: boolean;
@@ -47,11 +62,22 @@ export class Live {
         const ms = Math.min(30_000, 1000 * 2 ** Math.min(retries, 5)) * (0.5 + Math.random() / 2);
         await new Promise((r) => setTimeout(r, ms));
       },
-      connectionParams: async () => ({ token: (await this.session.token()) ?? '' }),
+      connectionParams: async () => {
+        let token = await this.session.token();
+        // The server said this very token expired or its session ended: get a new one.
+        if (this.#tokenRefused && token === this.#usedToken) token = await this.session.renew();
+        this.#tokenRefused = false;
+        this.#usedToken = token;
+        return { token: token ?? '' };
+      },
       on: {
         connected: () => {
           if (this.#connectedOnce) for (const fn of this.#resyncs) fn();
           this.#connectedOnce = true;
+        },
+        closed: (event) => {
+          const code = closeCode(event);
+          if (code === CLOSE_TOKEN_EXPIRED || code === CLOSE_SESSION_ENDED) this.#tokenRefused = true;
         },
       },
     });
@@ -76,9 +102,10 @@ export class Live {
         next: (result) => {
           if (result.data) handlers.onData(result.data as R);
         },
-        // The server ended this subscription (e.g. with an error): start it again a little later.
-        error: () => {
-          retry = setTimeout(() => start(true), 5_000);
+        // The server ended this subscription (e.g. with an error): start it again a little later;
+        // at once when only the token expired (graphql-ws does not retry 4401 by itself).
+        error: (error) => {
+          retry = setTimeout(() => start(true), closeCode(error) === CLOSE_TOKEN_EXPIRED ? 0 : 5_000);
         },
         complete: () => {},
       });

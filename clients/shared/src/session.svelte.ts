@@ -227,6 +227,16 @@ export class Session {
     return this.#access && this.#expiresAt > this.#now() ? this.#access : null;
   }
 
+  /**
+   * A new access token whatever the clock says: the server refused the one in memory (a socket
+   * closed because it expired or its session ended). A refused refresh signs out.
+   */
+  async renew(): Promise<string | null> {
+    this.#access = null;
+    await this.refresh();
+    return this.token();
+  }
+
   /** Checks the token after the phone slept (timers do not run while it does). */
   wake(): void {
     if (this.status === 'authenticated' || this.status === 'offline') void this.token();

@@ -44,6 +44,11 @@ class FakeSocket {
     this.readyState = 3;
     this.onclose?.({ code: 1006, reason: '', wasClean: false });
   }
+  /** The server closes the socket with a code of its own. */
+  closeWith(code: number) {
+    this.readyState = 3;
+    this.onclose?.({ code, reason: '', wasClean: true });
+  }
   close() {
     this.readyState = 3;
   }
@@ -94,6 +99,53 @@ describe('live updates', () => {
     const subscribe = FakeSocket.all[0].sent.find((m) => m.type === 'subscribe')!;
     expect(subscribe.payload?.query).toContain('subscription Events');
     expect(subscribe.payload).not.toHaveProperty('extensions');
+    stop();
+    live.close();
+  });
+
+  it('after the token expired (4401) reconnects at once with a renewed token and asks for a refetch', async () => {
+    FakeSocket.all = [];
+    let current = 'old-token';
+    const renew = vi.fn(async () => (current = 'new-token'));
+    const renewing = { token: async () => current, renew, onChange: () => () => {} } as unknown as Session;
+    const live = new Live(renewing, 'ws://test/graphql/ws', true, FakeSocket);
+    const onData = vi.fn();
+    const onResync = vi.fn();
+    const stop = live.subscribe(doc, {}, { onData, onResync });
+    await until(() => FakeSocket.all[0]?.sent.some((m) => m.type === 'subscribe'));
+
+    FakeSocket.all[0].closeWith(4401);
+    // `until` gives up after 3 s: well before the 5 s back-off of other errors.
+    await until(() => FakeSocket.all[1]?.sent.some((m) => m.type === 'subscribe'));
+    expect(renew).toHaveBeenCalledTimes(1);
+    expect(FakeSocket.all[1].sent[0]).toEqual({ type: 'connection_init', payload: { token: 'new-token' } });
+    expect(onResync).toHaveBeenCalled();
+    FakeSocket.all[1].push({ questionEvents: { kind: 'ASKED' } });
+    expect(onData).toHaveBeenLastCalledWith({ questionEvents: { kind: 'ASKED' } });
+    stop();
+    live.close();
+  });
+
+  it('after the session ended (4403) renews the refused token, but not one the session already replaced', async () => {
+    FakeSocket.all = [];
+    let current = 'first-token';
+    const renew = vi.fn(async () => (current = 'renewed-token'));
+    const renewing = { token: async () => current, renew, onChange: () => () => {} } as unknown as Session;
+    const live = new Live(renewing, 'ws://test/graphql/ws', true, FakeSocket);
+    const stop = live.subscribe(doc, {}, { onData: () => {}, onResync: () => {} });
+    await until(() => FakeSocket.all[0]?.sent.some((m) => m.type === 'subscribe'));
+
+    FakeSocket.all[0].closeWith(4403);
+    await until(() => FakeSocket.all[1]?.sent.some((m) => m.type === 'subscribe'));
+    expect(renew).toHaveBeenCalledTimes(1);
+    expect(FakeSocket.all[1].sent[0]).toEqual({ type: 'connection_init', payload: { token: 'renewed-token' } });
+
+    // A new password on this phone: the session already holds a new token when the old socket closes.
+    current = 'after-password-change';
+    FakeSocket.all[1].closeWith(4403);
+    await until(() => FakeSocket.all[2]?.sent.some((m) => m.type === 'subscribe'));
+    expect(renew).toHaveBeenCalledTimes(1);
+    expect(FakeSocket.all[2].sent[0]).toEqual({ type: 'connection_init', payload: { token: 'after-password-change' } });
     stop();
     live.close();
   });
