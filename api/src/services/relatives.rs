@@ -130,15 +130,18 @@ enum Account {
 }
 
 /// Uses the code once: the relative's account (new, or their existing one), the link with
-/// consent for a year, and a session. No token needed.
+/// consent for a year, and a session. No token needed. Every attempt counts against the client
+/// address, and a wrong password of an existing account as a failed login of that account (the
+/// code stays unused, so it must not allow unthrottled guessing).
 pub async fn accept(
     db: &DatabaseConnection,
     keys: &JwtKeys,
+    check: sessions::PasswordCheck<'_>,
     code: &str,
-    password_text: &str,
     display_name: &str,
     now: DateTime<Utc>,
 ) -> AppResult<sessions::AuthSession> {
+    let sessions::PasswordCheck { password: password_text, limits, client } = check;
     let unusable = || AppError::validation("code", "The invitation is unknown, used or expired");
     let code_hash = hash(code.trim());
     let invite = invite::Entity::find()
@@ -147,6 +150,8 @@ pub async fn accept(
         .await?
         .filter(|i| i.accepted_at.is_none() && i.expires_at > now)
         .ok_or_else(unusable)?;
+    let account_key = invite.email.to_lowercase();
+    limits.admit(client, &account_key)?;
     check_password("password", password_text)?;
     let display_name = required_text("displayName", display_name, 200)?;
     let plan = match user_by_email(db, &invite.email).await? {
@@ -155,8 +160,10 @@ pub async fn accept(
         }
         Some(account) => {
             if !password::verify_password(password_text.to_owned(), Some(account.password_hash.clone())).await? {
+                limits.per_account.record(&account_key);
                 return Err(AppError::validation("password", "Use the password of your existing account"));
             }
+            limits.per_account.clear(&account_key);
             if !account.active {
                 return Err(AppError::Conflict("That account is deactivated".into()));
             }

@@ -284,7 +284,31 @@ async fn an_existing_relative_account_is_reused_with_its_own_password(app: TestA
     assert_eq!(relative_link::Entity::find().count(&app.db).await.expect("links"), 3, "2 demo links + 1");
 }
 
+/// An unused code must not be a way to guess an existing account's password without a limit: wrong
+/// passwords count as failed logins of that account, after which even the right one waits.
+async fn guessing_the_existing_accounts_password_through_an_invitation_is_throttled(app: TestApp) {
+    let residents = residents(&app).await;
+    let code = invite(&app, &residents.solhaven[0], "paaroerende@demo.dk").await;
+    for guess in 0..5 {
+        let wrong = accept(&app, &code, &format!("forkert gæt nummer {guess}"), "Susanne").await;
+        assert_eq!(field(&wrong), "password", "guess {guess}: {wrong:#}");
+    }
+    let right = accept(&app, &code, plejelink::demo::DEMO_PASSWORD, "Susanne").await;
+    assert_eq!(error_code(&right), Some("RATE_LIMITED"), "{right:#}");
+    assert!(right["errors"][0]["extensions"]["retryAfter"].as_u64().is_some_and(|s| s > 0), "{right:#}");
+    assert!(stored_invite(&app, "paaroerende@demo.dk").await.accepted_at.is_none(), "the code is not used up");
+    let login = app
+        .gql(
+            None,
+            "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }",
+            json!({ "e": "paaroerende@demo.dk", "p": plejelink::demo::DEMO_PASSWORD }),
+        )
+        .await;
+    assert_eq!(error_code(&login), Some("RATE_LIMITED"), "one budget with login: {login:#}");
+}
+
 backends!(
+    guessing_the_existing_accounts_password_through_an_invitation_is_throttled,
     only_the_coordinator_of_the_centre_invites_and_the_code_is_stored_hashed,
     an_invitation_is_accepted_exactly_once_even_when_two_race,
     the_relative_sees_their_resident_only_while_consent_lasts,

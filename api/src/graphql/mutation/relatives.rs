@@ -6,6 +6,7 @@ use crate::graphql::types::AuthPayload;
 use crate::graphql::{authed, state};
 use crate::ids::{self, Kind};
 use crate::services::relatives;
+use crate::services::sessions::PasswordCheck;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -58,7 +59,8 @@ impl RelativeMutations {
         display_name: String,
     ) -> AppResult<AuthPayload> {
         let state = state(ctx);
-        let session = relatives::accept(&state.db, &state.keys, &code, &password, &display_name, state.now).await?;
+        let check = PasswordCheck { password: &password, limits: &state.login_limits, client: &state.client };
+        let session = relatives::accept(&state.db, &state.keys, check, &code, &display_name, state.now).await?;
         Ok(payload(session))
     }
 }
