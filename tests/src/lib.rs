@@ -208,14 +208,7 @@ impl TestApp {
 
     /// POSTs a GraphQL request and returns the whole response body.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        let mut request = self
-            .client
-            .post(format!("{}/graphql", self.address))
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        request.send().await.expect("request").json().await.expect("JSON body")
+        self.gql_status(token, query, variables).await.1
     }
 
     /// Like [`TestApp::gql`], with the HTTP status of the answer.
@@ -254,6 +247,21 @@ impl TestApp {
             )
             .await;
         body["data"]["login"]["accessToken"].as_str().unwrap_or_else(|| panic!("login {email}: {body:#}")).to_owned()
+    }
+
+    /// Moves every refresh-token rotation back past the grace window for a lost answer, so that
+    /// presenting a rotated token again counts as reuse.
+    pub async fn age_refresh_rotations(&self) {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        entities::refresh_token::Entity::update_many()
+            .col_expr(
+                entities::refresh_token::Column::RotatedAt,
+                Expr::value(Utc::now() - plejelink::services::sessions::GRACE - chrono::Duration::seconds(1)),
+            )
+            .filter(entities::refresh_token::Column::RotatedAt.is_not_null())
+            .exec(&self.db)
+            .await
+            .expect("age the rotations");
     }
 
     /// SQL statements the server ran so far.

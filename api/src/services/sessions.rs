@@ -181,15 +181,20 @@ pub async fn refresh(
     Ok(AuthSession { access_token, expires_at, refresh_token: refresh, viewer })
 }
 
-async fn revoke_family(db: &impl ConnectionTrait, family: Uuid, now: DateTime<Utc>) -> AppResult<()> {
+/// Revokes the refresh tokens `which` selects that are not revoked yet.
+async fn revoke(db: &impl ConnectionTrait, which: sea_orm::Condition, now: DateTime<Utc>) -> AppResult<()> {
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
         .col_expr(refresh_token::Column::UpdatedAt, Expr::value(now))
-        .filter(refresh_token::Column::FamilyId.eq(family))
+        .filter(which)
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(db)
         .await?;
     Ok(())
+}
+
+async fn revoke_family(db: &impl ConnectionTrait, family: Uuid, now: DateTime<Utc>) -> AppResult<()> {
+    revoke(db, sea_orm::Condition::all().add(refresh_token::Column::FamilyId.eq(family)), now).await
 }
 
 /// Ends the session the refresh token belongs to, its access tokens and sockets at once. Unknown
@@ -208,14 +213,7 @@ pub async fn logout(db: &DatabaseConnection, events: &Events, token: &str) -> Ap
 /// Revokes every session of the account (inside the caller's transaction); the caller publishes
 /// [`Event::SessionsEnded`] after its commit, so open sockets close.
 pub async fn revoke_all(db: &impl ConnectionTrait, user: Uuid, now: DateTime<Utc>) -> AppResult<()> {
-    refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
-        .col_expr(refresh_token::Column::UpdatedAt, Expr::value(now))
-        .filter(refresh_token::Column::UserId.eq(user))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(())
+    revoke(db, sea_orm::Condition::all().add(refresh_token::Column::UserId.eq(user)), now).await
 }
 
 /// A password to check, from which client address, under which limits.

@@ -6,7 +6,8 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, devices } from 'playwright-core';
+import { devices } from 'playwright-core';
+import { launchChromium } from '../lib/browser.mjs';
 import { gql, loginToken, startServer } from '../lib/server.mjs';
 
 const require = createRequire(import.meta.url);
@@ -29,20 +30,7 @@ const pageErrors = [];
 before(async () => {
   rmSync(SHOTS, { recursive: true, force: true });
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-quic',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

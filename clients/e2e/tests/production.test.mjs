@@ -2,7 +2,8 @@
 // documents from the apps' manifests run — over HTTP and over the WebSocket — and text is refused.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { chromium, devices } from 'playwright-core';
+import { devices } from 'playwright-core';
+import { launchChromium } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
 
 let server;
@@ -10,11 +11,7 @@ let browser;
 
 before(async () => {
   server = await startServer({ production: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

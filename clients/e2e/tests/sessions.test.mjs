@@ -3,7 +3,8 @@
 // live alerts keep arriving. Tokens live 4 s here, so the socket is closed and reopened many times.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { chromium, devices } from 'playwright-core';
+import { devices } from 'playwright-core';
+import { launchChromium } from '../lib/browser.mjs';
 import { gql, loginToken, startServer } from '../lib/server.mjs';
 
 const NURSE = 'sygeplejerske.solhaven@demo.dk';
@@ -14,11 +15,7 @@ let browser;
 
 before(async () => {
   server = await startServer({ env: { PLEJELINK_ACCESS_TOKEN_SECONDS: '4' } });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

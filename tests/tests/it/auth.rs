@@ -2,7 +2,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use entities::{refresh_token, user};
+use entities::user;
 use plejelink_tests::{TestApp, backends, error_code};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
@@ -58,12 +58,7 @@ async fn refresh_rotates_and_reuse_revokes_the_session(app: TestApp) {
     assert_eq!(retry["data"]["refreshSession"]["refreshToken"], second.as_str(), "{retry:#}");
     assert_eq!(retry["data"]["refreshSession"]["accessToken"], access.as_str());
     // After the grace window, reusing the first token is theft or a bug: the whole session ends.
-    refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RotatedAt, Expr::value(chrono::Utc::now() - chrono::Duration::seconds(31)))
-        .filter(refresh_token::Column::RotatedAt.is_not_null())
-        .exec(&app.db)
-        .await
-        .expect("age the rotation");
+    app.age_refresh_rotations().await;
     let reuse = app.gql(None, REFRESH, json!({ "t": first })).await;
     assert_eq!(error_code(&reuse), Some("UNAUTHENTICATED"));
     let after = app.gql(None, REFRESH, json!({ "t": second })).await;

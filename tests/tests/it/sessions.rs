@@ -72,12 +72,7 @@ async fn refresh_token_reuse_refuses_the_sessions_access_tokens(app: TestApp) {
     let second_access = rotated["refreshSession"]["accessToken"].as_str().expect("access").to_owned();
     reads(&app, &second_access, &centre).await;
     // Past the grace window for a lost answer, the used token comes back: theft or a bug.
-    refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RotatedAt, Expr::value(chrono::Utc::now() - chrono::Duration::seconds(31)))
-        .filter(refresh_token::Column::RotatedAt.is_not_null())
-        .exec(&app.db)
-        .await
-        .expect("age the rotation");
+    app.age_refresh_rotations().await;
     let reuse = app.gql(None, REFRESH, json!({ "t": first.refresh })).await;
     assert_eq!(error_code(&reuse), Some("UNAUTHENTICATED"), "{reuse:#}");
     refused(&app, &first.access, &centre).await;
