@@ -10,6 +10,7 @@ mod foundation;
 mod fuzz;
 mod invites;
 mod meetings;
+mod node_limit;
 mod observations;
 mod plans;
 mod questions;
