@@ -1,6 +1,7 @@
 //! Black-box tests: a real server per test over a real database, on SQLite and PostgreSQL.
 
 mod admin;
+mod api_answers;
 mod audit;
 mod auth;
 mod care;
