@@ -81,11 +81,11 @@ impl Media {
         if self == Self::Json || !refused {
             return self.answer(StatusCode::OK, response);
         }
-        let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({ "errors": [] }));
-        if let Some(body) = body.as_object_mut() {
-            body.remove("data");
+        #[derive(serde::Serialize)]
+        struct Refused<'a> {
+            errors: &'a [async_graphql::ServerError],
         }
-        self.answer(StatusCode::BAD_REQUEST, body)
+        self.answer(StatusCode::BAD_REQUEST, Refused { errors: &response.errors })
     }
 }
 
