@@ -9,6 +9,11 @@ fi
 [ -n "${PLEJELINK_TEST_POSTGRES_URL:-}" ] || echo "NOTE: no PostgreSQL found; its tests will be SKIPPED" >&2
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The GraphQL-over-HTTP audit (a black-box test, api_answers::graphql_over_http_audit) runs npm
+# graphql-http under Node; without them it is skipped loudly, or fails in CI.
+if command -v npm >/dev/null; then
+  (cd tests/graphql-http && npm ci --no-audit --no-fund)
+fi
 # Tests wait on I/O (a server and a database each), so run more of them than there are cores.
 cargo test --workspace --locked -- --test-threads 8
 # Fuzzing, short (fuzz/README.md): every cargo-fuzz target 10 s. The GraphQL fuzzer already ran in

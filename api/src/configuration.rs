@@ -1,6 +1,7 @@
 //! Settings from `PLEJELINK_*` environment variables (documented in the README).
 
 use anyhow::{Context, bail};
+use axum::http::HeaderValue;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -49,7 +50,14 @@ pub struct Settings {
     pub clients_dir: PathBuf,
     /// More trusted-document manifests (`*.json`), e.g. for apps served elsewhere.
     pub trusted_documents_dir: Option<PathBuf>,
+    /// `Strict-Transport-Security` on every answer: [`DEFAULT_HSTS`] in production, none in
+    /// development; `PLEJELINK_HSTS` sets another value, or `off` (e.g. when the proxy that ends TLS
+    /// sends its own).
+    pub hsts: Option<HeaderValue>,
 }
+
+/// Browsers use HTTPS only for this host and its subdomains for a year.
+pub const DEFAULT_HSTS: &str = "max-age=31536000; includeSubDomains";
 
 impl std::fmt::Debug for Settings {
     // The database URL may hold a password: never print it.
@@ -95,6 +103,13 @@ impl Settings {
             Some("json") => LogFormat::Json,
             Some(other) => bail!("PLEJELINK_LOG_FORMAT must be pretty or json, not {other:?}"),
         };
+        let hsts = match get("PLEJELINK_HSTS") {
+            Some(value) if value.trim().eq_ignore_ascii_case("off") => None,
+            Some(value) => {
+                Some(HeaderValue::from_str(value.trim()).context("PLEJELINK_HSTS must be a header value or off")?)
+            }
+            None => (environment == Environment::Production).then(|| HeaderValue::from_static(DEFAULT_HSTS)),
+        };
         Ok(Self {
             environment,
             database_url,
@@ -121,6 +136,7 @@ impl Settings {
             audience: get("PLEJELINK_AUDIENCE").unwrap_or_else(|| "plejelink-api".into()),
             clients_dir: PathBuf::from(get("PLEJELINK_CLIENTS_DIR").unwrap_or_else(|| "./clients".into())),
             trusted_documents_dir: get("PLEJELINK_TRUSTED_DOCUMENTS_DIR").map(PathBuf::from),
+            hsts,
         })
     }
 
@@ -144,5 +160,21 @@ mod tests {
         assert!(prod.is_err());
         let bad = Settings::from_lookup(|k| (k == "PLEJELINK_ENV").then(|| "staging".to_string()));
         assert!(bad.is_err());
+    }
+
+    #[test]
+    fn hsts_is_on_in_production_unless_set_otherwise() {
+        fn with(pairs: &[(&str, &str)]) -> anyhow::Result<Settings> {
+            Settings::from_lookup(|k| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| (*v).to_owned()))
+        }
+        let production = [("PLEJELINK_ENV", "production"), ("PLEJELINK_JWT_KEY_FILE", "key.pem")];
+        assert_eq!(with(&production).expect("production").hsts.expect("hsts"), DEFAULT_HSTS);
+        assert!(with(&[]).expect("development").hsts.is_none());
+        let off = [production[0], production[1], ("PLEJELINK_HSTS", "off")];
+        assert!(with(&off).expect("off").hsts.is_none());
+        let short = with(&[("PLEJELINK_HSTS", "max-age=60")]).expect("set");
+        assert_eq!(short.hsts.expect("hsts"), "max-age=60");
+        assert!(with(&[("PLEJELINK_HSTS", "max-age=60\n")]).is_ok(), "trimmed");
+        assert!(with(&[("PLEJELINK_HSTS", "bad\u{1}value")]).is_err());
     }
 }

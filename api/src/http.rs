@@ -1,5 +1,6 @@
-//! HTTP: `POST /graphql` (JSON only, one operation per request), GraphiQL in development,
-//! health and readiness, and the public signing keys.
+//! HTTP: `POST /graphql` (JSON only, one operation per request, answered as `application/json` or,
+//! when the client accepts it, GraphQL over HTTP's `application/graphql-response+json`), GraphiQL
+//! in development, health and readiness, and the public signing keys.
 
 use crate::auth::{TokenSubject, Viewer};
 use crate::error::AppError;
@@ -31,8 +32,61 @@ fn error_json(err: AppError) -> Value {
     json!({ "errors": [error] })
 }
 
-fn reject(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(error_body(code, message))).into_response()
+/// The GraphQL-over-HTTP response media type.
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
+/// How a `/graphql` answer is written. The apps send `application/json` and get what they always
+/// got: 200 also when the document does not parse or validate. A client that accepts
+/// `application/graphql-response+json` gets that media type, and such a failure (nothing was
+/// executed) as 400 without a `data` entry, as the GraphQL-over-HTTP spec recommends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Media {
+    Json,
+    GraphqlResponse,
+}
+
+impl Media {
+    /// `application/graphql-response+json` when `Accept` lists it (with a non-zero quality).
+    fn accepted(headers: &HeaderMap) -> Self {
+        let accepts =
+            headers.get_all(header::ACCEPT).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(
+                |item| {
+                    let mut parts = item.split(';');
+                    let media = parts.next().unwrap_or_default().trim();
+                    let quality =
+                        parts.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.trim().parse::<f32>().ok());
+                    media.eq_ignore_ascii_case(GRAPHQL_RESPONSE_JSON) && quality.is_none_or(|q| q > 0.0)
+                },
+            );
+        if accepts { Self::GraphqlResponse } else { Self::Json }
+    }
+
+    fn answer(self, status: StatusCode, body: impl serde::Serialize) -> Response {
+        let mut response = (status, Json(body)).into_response();
+        if self == Self::GraphqlResponse {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, header::HeaderValue::from_static(GRAPHQL_RESPONSE_JSON));
+        }
+        response
+    }
+
+    /// The executed (or refused) request's answer. A response without data whose errors have no
+    /// path failed before execution (parse, validation, limits, variables): a field error always
+    /// has a path.
+    fn graphql(self, response: async_graphql::Response) -> Response {
+        let refused = response.data == async_graphql::Value::Null
+            && !response.errors.is_empty()
+            && response.errors.iter().all(|e| e.path.is_empty());
+        if self == Self::Json || !refused {
+            return self.answer(StatusCode::OK, response);
+        }
+        #[derive(serde::Serialize)]
+        struct Refused<'a> {
+            errors: &'a [async_graphql::ServerError],
+        }
+        self.answer(StatusCode::BAD_REQUEST, Refused { errors: &response.errors })
+    }
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -71,6 +125,8 @@ pub async fn graphql(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let media = Media::accepted(&headers);
+    let reject = |status, code, message| media.answer(status, error_body(code, message));
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -94,19 +150,26 @@ pub async fn graphql(
                 AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             };
-            return (status, Json(error_json(err))).into_response();
+            return media.answer(status, error_json(err));
         }
     };
     // A trusted document replaces the query text (and in production, text is for ADMIN only).
     if let Some(object) = value.as_object_mut() {
         let document = object.remove("documentId");
-        let text = object.get("query").and_then(Value::as_str).unwrap_or_default();
+        let text = match object.get("query") {
+            Some(Value::String(text)) => text.as_str(),
+            None | Some(Value::Null) if document.is_some() => "",
+            _ => {
+                let error = AppError::validation("query", "Send the query text as a string, or a documentId");
+                return media.answer(StatusCode::BAD_REQUEST, error_json(error));
+            }
+        };
         let role = viewer.as_ref().map(|v| v.role);
         match state.trusted_documents.admit(role, document.as_ref().and_then(Value::as_str), text) {
             Ok(query) => {
                 object.insert("query".into(), Value::String(query));
             }
-            Err(err) => return (StatusCode::BAD_REQUEST, Json(error_json(err))).into_response(),
+            Err(err) => return media.answer(StatusCode::BAD_REQUEST, error_json(err)),
         }
     }
     let request: async_graphql::Request = match serde_json::from_value(value) {
@@ -141,7 +204,7 @@ pub async fn graphql(
     if let Some(viewer) = &audited
         && let Err(err) = state.access_log.flush(viewer, now).await
     {
-        return (StatusCode::INTERNAL_SERVER_ERROR, Json(error_json(err))).into_response();
+        return media.answer(StatusCode::INTERNAL_SERVER_ERROR, error_json(err));
     }
     // Errors raised by async-graphql itself (parse, validation, limits) carry no code: they are
     // all about the request the client sent.
@@ -151,7 +214,7 @@ pub async fn graphql(
             extensions.set("code", "VALIDATION");
         }
     }
-    Json(response).into_response()
+    media.graphql(response)
 }
 
 /// How long one GraphQL request may take before the client gets 503 (and may retry: writes are

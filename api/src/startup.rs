@@ -10,6 +10,7 @@ use crate::trusted_documents::TrustedDocuments;
 use crate::{db, http};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
 use sea_orm::DatabaseConnection;
 use std::future::IntoFuture;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnFailure, TraceLayer};
 
 /// How long a stopping server waits for in-flight requests.
@@ -155,7 +157,18 @@ impl Application {
     }
 }
 
+/// The API's answers are data, never pages: nothing may load from them or frame them.
+const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+/// GraphiQL (development only) loads its scripts and styles from a CDN; it may not be framed.
+const GRAPHIQL_CSP: &str = "frame-ancestors 'none'";
+
+fn header_layer(name: header::HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+}
+
 fn router(state: AppState, settings: &Settings) -> Router {
+    // Every API answer: not stored by any cache (answers carry tokens and health data), not
+    // sniffed as another type, and under [`API_CSP`].
     let mut router = Router::new()
         .route(
             "/graphql",
@@ -164,18 +177,28 @@ fn router(state: AppState, settings: &Settings) -> Router {
         .route("/graphql/ws", get(http::graphql_ws))
         .route("/healthz", get(http::healthz))
         .route("/readyz", get(http::readyz))
-        .route("/.well-known/jwks.json", get(http::jwks));
+        .route("/.well-known/jwks.json", get(http::jwks))
+        .layer(header_layer(header::CACHE_CONTROL, "no-store"))
+        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header_layer(header::CONTENT_SECURITY_POLICY, API_CSP));
     if !settings.is_production() {
-        router = router.route("/graphiql", get(http::graphiql));
+        let graphiql = Router::new()
+            .route("/graphiql", get(http::graphiql))
+            .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .layer(header_layer(header::CONTENT_SECURITY_POLICY, GRAPHIQL_CSP));
+        router = router.merge(graphiql);
     }
-    router
+    let mut router = router
         .merge(crate::clients::router(&settings.clients_dir))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(PropagateRequestIdLayer::x_request_id())
         // A shed request (503) is load, not a fault: warn, do not page anyone.
         .layer(TraceLayer::new_for_http().on_failure(DefaultOnFailure::new().level(tracing::Level::WARN)))
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .with_state(state)
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
+    if let Some(hsts) = &settings.hsts {
+        router = router.layer(SetResponseHeaderLayer::overriding(header::STRICT_TRANSPORT_SECURITY, hsts.clone()));
+    }
+    router.with_state(state)
 }
 
 async fn shutdown_signal() {

@@ -19,8 +19,18 @@ fn cursor(offset: u64) -> String {
     URL_SAFE_NO_PAD.encode(format!("offset:{offset}"))
 }
 
-/// Turns `first`/`after` into a page; `after` is a cursor from an earlier page of the same list.
-pub fn page(first: Option<i32>, after: Option<String>, default: u64) -> AppResult<Page> {
+/// The page size when `first` is missing, by node type: questions and meetings are read a screen
+/// at a time. The node limit ([`crate::graphql::limits::MAX_NODES`]) counts the same figure.
+pub fn default_first(node_type: &str) -> u64 {
+    match node_type {
+        "Question" | "Meeting" => 20,
+        _ => 50,
+    }
+}
+
+/// Turns `first`/`after` into a page of `T`s; `after` is a cursor from an earlier page of the same
+/// list.
+pub fn page<T: OutputType>(first: Option<i32>, after: Option<String>) -> AppResult<Page> {
     let offset = match after {
         None => 0,
         Some(after) => {
@@ -31,7 +41,7 @@ pub fn page(first: Option<i32>, after: Option<String>, default: u64) -> AppResul
             n + 1
         }
     };
-    Page::new(offset, first, default)
+    Page::new(offset, first, default_first(&T::type_name()))
 }
 
 pub fn connection<M, T: OutputType>(paged: Paged<M>, wrap: impl Fn(M) -> T) -> Conn<T> {
@@ -49,10 +59,10 @@ mod tests {
 
     #[test]
     fn cursors_continue_after_the_last_edge() {
-        assert_eq!(page(Some(20), None, 50).expect("page").offset, 0);
-        assert_eq!(page(None, Some(cursor(19)), 50).expect("page").offset, 20);
-        assert!(page(None, Some("bogus".into()), 50).is_err());
-        assert!(page(Some(101), None, 50).is_err());
-        assert!(page(Some(-1), None, 50).is_err());
+        assert_eq!(page::<String>(Some(20), None).expect("page").offset, 0);
+        assert_eq!(page::<String>(None, Some(cursor(19))).expect("page").offset, 20);
+        assert!(page::<String>(None, Some("bogus".into())).is_err());
+        assert!(page::<String>(Some(101), None).is_err());
+        assert!(page::<String>(Some(-1), None).is_err());
     }
 }

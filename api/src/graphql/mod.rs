@@ -70,7 +70,8 @@ fn limited_builder(production: bool) -> Builder {
     if production { builder.disable_introspection().disable_suggestions() } else { builder }
 }
 
-/// Schema limits: no batching is enforced in HTTP; depth/complexity/alias limits here.
+/// Schema limits: no batching is enforced in HTTP; depth/complexity here, nodes/aliases/NUL text in
+/// [`limits::DocumentChecks`].
 pub fn schema_builder(production: bool) -> Builder {
     limited_builder(production).extension(limits::DocumentChecks).extension(crate::audit::NameOperations)
 }
@@ -83,7 +84,7 @@ pub fn build_http_schema(production: bool) -> PlejelinkSchema {
 }
 
 /// The extensions' work for an HTTP request: parses the document (async-graphql keeps it and does
-/// not parse again), refuses too many aliases and text with NUL, and names the operation for the
+/// not parse again), refuses too many nodes or aliases and text with NUL, and names the operation for the
 /// access log.
 pub fn check_document(
     request: &mut async_graphql::Request,
@@ -91,7 +92,7 @@ pub fn check_document(
 ) -> async_graphql::ServerResult<()> {
     let variables = request.variables.clone();
     let document = request.parsed_query()?;
-    limits::check_aliases(document)?;
+    limits::check_cost(document, &variables)?;
     limits::check_nul_text(document, &variables)?;
     if let Some(viewer) = viewer {
         crate::audit::name_operation(viewer, document);

@@ -93,7 +93,7 @@ impl QueryRoot {
         after: Option<String>,
     ) -> AppResult<Conn<Question>> {
         let (state, viewer) = authed(ctx)?;
-        let paged = questions::doctor_queue(&state.db, viewer, state.now, page(first, after, 20)?).await?;
+        let paged = questions::doctor_queue(&state.db, viewer, state.now, page::<Question>(first, after)?).await?;
         Ok(connection(paged, Question))
     }
 
@@ -115,7 +115,7 @@ impl QueryRoot {
     ) -> AppResult<Conn<Meeting>> {
         let (state, viewer) = authed(ctx)?;
         let centre = care_centre_id.map(|id| ids::decode(&id, Kind::CareCentre, "careCentreId")).transpose()?;
-        let paged = meetings::list(&state.db, viewer, centre, from, to, page(first, after, 20)?).await?;
+        let paged = meetings::list(&state.db, viewer, centre, from, to, page::<Meeting>(first, after)?).await?;
         Ok(connection(paged, Meeting))
     }
 

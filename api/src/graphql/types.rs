@@ -208,9 +208,14 @@ impl CareCentre {
     ) -> AppResult<Conn<Question>> {
         let (state, viewer) = authed(ctx)?;
         let statuses = status.unwrap_or_default().into_iter().map(Into::into).collect();
-        let paged =
-            crate::services::questions::of_centre(&state.db, viewer, self.0.id, statuses, page(first, after, 20)?)
-                .await?;
+        let paged = crate::services::questions::of_centre(
+            &state.db,
+            viewer,
+            self.0.id,
+            statuses,
+            page::<Question>(first, after)?,
+        )
+        .await?;
         Ok(connection(paged, Question))
     }
 }
@@ -231,7 +236,7 @@ pub async fn residents_of(
         statuses: status.unwrap_or_default().into_iter().map(Into::into).collect(),
         my_gp_residents: my_gp_residents.unwrap_or(false),
     };
-    let paged = resident_service::list(&state.db, viewer, centre, &filter, page(first, after, 50)?).await?;
+    let paged = resident_service::list(&state.db, viewer, centre, &filter, page::<Resident>(first, after)?).await?;
     Ok(connection(paged, Resident))
 }
 
@@ -408,7 +413,8 @@ impl Resident {
         after: Option<String>,
     ) -> AppResult<Conn<Observation>> {
         let (state, clinical) = self.clinical(ctx)?;
-        let paged = resident_service::observations(&state.db, &clinical, from, to, page(first, after, 50)?).await?;
+        let paged =
+            resident_service::observations(&state.db, &clinical, from, to, page::<Observation>(first, after)?).await?;
         Ok(connection(paged, Observation))
     }
     /// NEWS2 of the last `days` days, oldest first.
@@ -499,7 +505,7 @@ impl Resident {
         after: Option<String>,
     ) -> AppResult<Conn<Question>> {
         let (state, viewer) = authed(ctx)?;
-        let paged = resident_service::questions(&state.db, viewer, &self.0, page(first, after, 20)?).await?;
+        let paged = resident_service::questions(&state.db, viewer, &self.0, page::<Question>(first, after)?).await?;
         Ok(connection(paged, Question))
     }
     /// Who looked at or changed the record, newest first: for the centre's coordinator, ADMIN and
@@ -511,8 +517,13 @@ impl Resident {
         after: Option<String>,
     ) -> AppResult<Conn<AccessLogEntry>> {
         let (state, viewer) = authed(ctx)?;
-        let paged =
-            crate::services::access_log::for_resident(&state.db, viewer, &self.0, page(first, after, 50)?).await?;
+        let paged = crate::services::access_log::for_resident(
+            &state.db,
+            viewer,
+            &self.0,
+            page::<AccessLogEntry>(first, after)?,
+        )
+        .await?;
         Ok(connection(paged, |(event, user)| AccessLogEntry { event, user }))
     }
     /// Number of OPEN questions about the resident that the viewer may see.

@@ -835,9 +835,11 @@ async fn graphql_fuzzer(app: TestApp) {
     let admin = logins[4].token.clone().expect("admin token");
     let schema = Schema::parse(&app.data(&admin, INTROSPECTION, json!({})).await);
     let mut pool = Pool::default();
-    // Seed the pool with what an admin and the doctor reach.
+    // Seed the pool with what an admin and the doctor reach (within the node limit: every
+    // resident, and what five residents a centre hold).
     for query in [
-        "{ careCentres { id doctors { id } agreements { id } residents(first: 100) { edges { cursor node { id observations(first: 5) { edges { node { id } } } carePlans { id } medications { id } questions(first: 5) { edges { node { id } } } } } } } }",
+        "{ careCentres { id doctors { id } agreements { id } residents(first: 100) { edges { cursor node { id } } } } }",
+        "{ careCentres { residents(first: 5) { edges { node { observations(first: 5) { edges { node { id } } } carePlans { id } medications { id } questions(first: 5) { edges { node { id } } } } } } } }",
         "{ doctorQueue(first: 20) { edges { node { id resident { id } } } } meetings(first: 20) { edges { node { id agendaItems { id } } } } }",
     ] {
         for login in &logins[1..5] {

@@ -1,6 +1,7 @@
 //! Black-box tests: a real server per test over a real database, on SQLite and PostgreSQL.
 
 mod admin;
+mod api_answers;
 mod audit;
 mod auth;
 mod care;
@@ -10,6 +11,7 @@ mod foundation;
 mod fuzz;
 mod invites;
 mod meetings;
+mod node_limit;
 mod observations;
 mod plans;
 mod questions;

@@ -9,11 +9,12 @@ const LOGIN: &str = "mutation Login($e: String!, $p: String!) { login(email: $e,
 const ME: &str = "query Me { me { email role } }";
 const ALERTS: &str = "subscription Alerts { observationAlerts { resync } }";
 
-/// A query `depth` fields deep (async-graphql does not count `__typename`):
-/// `me { careCentres { residents { edges { node { careCentre { residents … } } } } } }`.
+/// A query `depth` fields deep (async-graphql does not count `__typename`), one resident a page
+/// to stay under the node limit:
+/// `me { careCentres { residents(first: 1) { edges { node { careCentre { residents … } } } } } }`.
 fn deep_query(depth: usize) -> String {
     let mut levels = vec!["me", "careCentres"];
-    let cycle = ["residents", "edges", "node", "careCentre"];
+    let cycle = ["residents(first: 1)", "edges", "node", "careCentre"];
     while levels.len() < depth {
         levels.push(cycle[(levels.len() - 2) % 4]);
     }
