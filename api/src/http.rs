@@ -123,23 +123,26 @@ pub async fn graphql(
         viewer.audit.set_request(&request_id, request.operation_name.as_deref());
     }
     let audited = viewer.clone();
+    let signed_in = crate::graphql::SignedIn::new(&request_id, request.operation_name.as_deref());
     let today = now.with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();
-    let mut request = request.data(loaders::loaders(state.db.clone(), today)).data(RequestState {
-        db: state.db.clone(),
-        keys: state.keys.clone(),
-        events: state.events.clone(),
-        viewer,
-        now,
-        request_id,
-        client: client_address(&state, &headers, peer),
-        login_limits: state.login_limits.clone(),
-    });
+    let mut request =
+        request.data(loaders::loaders(state.db.clone(), today)).data(signed_in.clone()).data(RequestState {
+            db: state.db.clone(),
+            keys: state.keys.clone(),
+            events: state.events.clone(),
+            viewer,
+            now,
+            request_id,
+            client: client_address(&state, &headers, peer),
+            login_limits: state.login_limits.clone(),
+        });
     let mut response = match crate::graphql::check_document(&mut request, audited.as_ref()) {
         Ok(()) => state.schema.execute(request).await,
         Err(error) => async_graphql::Response::from_errors(vec![error]),
     };
-    // The access log is written before the answer leaves; no log, no answer.
-    if let Some(viewer) = &audited
+    // The access log is written before the answer leaves; no log, no answer. A request that
+    // signed in logs what its answer carries as the user it signed in.
+    if let Some(viewer) = audited.as_ref().or(signed_in.get())
         && let Err(err) = state.access_log.flush(viewer, now).await
     {
         return (StatusCode::INTERNAL_SERVER_ERROR, Json(error_json(err))).into_response();
