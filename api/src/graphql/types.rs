@@ -425,8 +425,9 @@ impl Resident {
     }
     /// Whether the viewer may read this resident's clinical record (the fields below).
     async fn clinical_access(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        let viewer = authed(ctx)?.1;
         self.read(ctx);
-        Ok(access::can_read_clinical(authed(ctx)?.1, &self.0))
+        Ok(access::can_read_clinical(viewer, &self.0))
     }
     /// The newest observation not entered in error.
     async fn latest_observation(&self, ctx: &Context<'_>) -> AppResult<Option<Observation>> {

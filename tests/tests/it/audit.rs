@@ -469,6 +469,7 @@ async fn login_and_me_log_the_residents_they_carry(app: TestApp) {
 /// One request that reads a resident's roster entry and is refused a clinical field logs two rows,
 /// `READ`/`ALLOWED` and `READ`/`DENIED`; the refused field alone logs only `READ`/`DENIED`.
 async fn an_allowed_and_a_refused_read_in_one_request_log_both(app: TestApp) {
+    use plejelink::ids::{Kind, encode};
     let relative = app.login(RELATIVE).await;
     let me = app.data(&relative, "{ me { residents { id } } }", json!({})).await;
     let id = me["me"]["residents"][0]["id"].clone();
@@ -484,6 +485,34 @@ async fn an_allowed_and_a_refused_read_in_one_request_log_both(app: TestApp) {
     let (body, rows) = send(&app, Some(&relative), refused, json!({ "id": id })).await;
     assert_eq!(error_code(&body), Some("NOT_FOUND"));
     assert_eq!(rows, expect(&resident, "READ", "DENIED"));
+    // A doctor attached to the centre who is not the resident's GP.
+    let (doctor, not_his) = doctor_and_not_their_gp_resident(&app).await;
+    let (body, rows) = send(&app, Some(&doctor), refused, json!({ "id": encode(Kind::Resident, not_his) })).await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    assert_eq!(rows, expect(&BTreeSet::from([not_his]), "READ", "DENIED"));
+}
+
+/// Dr Hansen's token and a resident of a centre he is attached to whose GP is someone else.
+async fn doctor_and_not_their_gp_resident(app: &TestApp) -> (String, uuid::Uuid) {
+    let user = entities::user::Entity::find()
+        .filter(entities::user::Column::Email.eq("laege.hansen@demo.dk"))
+        .one(&app.db)
+        .await
+        .expect("q")
+        .expect("Dr Hansen");
+    let hansen = entities::doctor::Entity::find()
+        .filter(entities::doctor::Column::UserId.eq(user.id))
+        .one(&app.db)
+        .await
+        .expect("q")
+        .expect("Dr Hansen's doctor profile");
+    let not_his = entities::resident::Entity::find()
+        .filter(entities::resident::Column::GpDoctorId.ne(hansen.id))
+        .one(&app.db)
+        .await
+        .expect("q")
+        .expect("a resident whose GP is someone else");
+    (app.login("laege.hansen@demo.dk").await, not_his.id)
 }
 
 /// Writes on a resident: an allowed one logs one `WRITE`/`ALLOWED` row (not also a read for its
@@ -520,33 +549,12 @@ async fn refused_writes_are_logged_as_refused_writes(app: TestApp) {
     assert_eq!(rows, BTreeSet::new(), "no row for a resident that does not exist");
 
     // A doctor attached to the centre but not the resident's GP adds a medication: FORBIDDEN after the lookup.
-    let user = entities::user::Entity::find()
-        .filter(entities::user::Column::Email.eq("laege.hansen@demo.dk"))
-        .one(&app.db)
-        .await
-        .expect("q")
-        .expect("Dr Hansen");
-    let hansen = entities::doctor::Entity::find()
-        .filter(entities::doctor::Column::UserId.eq(user.id))
-        .one(&app.db)
-        .await
-        .expect("q")
-        .expect("Dr Hansen's doctor profile");
-    let centre = entities::resident::Entity::find_by_id(uuid_of(&id)).one(&app.db).await.expect("q").expect("r");
-    let not_his = entities::resident::Entity::find()
-        .filter(entities::resident::Column::CareCentreId.eq(centre.care_centre_id))
-        .all(&app.db)
-        .await
-        .expect("q")
-        .into_iter()
-        .find(|r| r.gp_doctor_id != Some(hansen.id))
-        .expect("a resident of the centre whose GP is someone else");
-    let doctor = app.login("laege.hansen@demo.dk").await;
+    let (doctor, not_his) = doctor_and_not_their_gp_resident(&app).await;
     let add = "mutation($i: AddMedicationInput!) { addMedication(input: $i) { id } }";
-    let medication = json!({ "i": { "residentId": encode(Kind::Resident, not_his.id), "name": "Paracetamol", "strength": "500 mg", "dosage": "1 x 4", "startedOn": "2026-01-01" } });
+    let medication = json!({ "i": { "residentId": encode(Kind::Resident, not_his), "name": "Paracetamol", "strength": "500 mg", "dosage": "1 x 4", "startedOn": "2026-01-01" } });
     let (body, rows) = send(&app, Some(&doctor), add, medication).await;
     assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
-    assert_eq!(rows, expect(&BTreeSet::from([not_his.id]), "WRITE", "DENIED"), "refused after the lookup");
+    assert_eq!(rows, expect(&BTreeSet::from([not_his]), "WRITE", "DENIED"), "refused after the lookup");
     let Verification::Intact { .. } = verify(&app.db).await.expect("verify") else { panic!("intact chain") };
 }
 
