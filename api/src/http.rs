@@ -124,18 +124,18 @@ pub async fn graphql(
     }
     let audited = viewer.clone();
     let signed_in = crate::graphql::SignedIn::new(&request_id, request.operation_name.as_deref());
+    let request = request.data(signed_in.clone());
     let today = now.with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();
-    let mut request =
-        request.data(loaders::loaders(state.db.clone(), today)).data(signed_in.clone()).data(RequestState {
-            db: state.db.clone(),
-            keys: state.keys.clone(),
-            events: state.events.clone(),
-            viewer,
-            now,
-            request_id,
-            client: client_address(&state, &headers, peer),
-            login_limits: state.login_limits.clone(),
-        });
+    let mut request = request.data(loaders::loaders(state.db.clone(), today)).data(RequestState {
+        db: state.db.clone(),
+        keys: state.keys.clone(),
+        events: state.events.clone(),
+        viewer,
+        now,
+        request_id,
+        client: client_address(&state, &headers, peer),
+        login_limits: state.login_limits.clone(),
+    });
     let mut response = match crate::graphql::check_document(&mut request, audited.as_ref()) {
         Ok(()) => state.schema.execute(request).await,
         Err(error) => async_graphql::Response::from_errors(vec![error]),
