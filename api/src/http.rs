@@ -185,6 +185,8 @@ pub async fn graphql(
         viewer.audit.set_request(&request_id, request.operation_name.as_deref());
     }
     let audited = viewer.clone();
+    let signed_in = crate::graphql::SignedIn::new(&request_id, request.operation_name.as_deref());
+    let request = request.data(signed_in.clone());
     let today = now.with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();
     let mut request = request.data(loaders::loaders(state.db.clone(), today)).data(RequestState {
         db: state.db.clone(),
@@ -200,8 +202,9 @@ pub async fn graphql(
         Ok(()) => state.schema.execute(request).await,
         Err(error) => async_graphql::Response::from_errors(vec![error]),
     };
-    // The access log is written before the answer leaves; no log, no answer.
-    if let Some(viewer) = &audited
+    // The access log is written before the answer leaves; no log, no answer. A request that
+    // signed in logs what its answer carries as the user it signed in.
+    if let Some(viewer) = audited.as_ref().or(signed_in.get())
         && let Err(err) = state.access_log.flush(viewer, now).await
     {
         return media.answer(StatusCode::INTERNAL_SERVER_ERROR, error_json(err));

@@ -20,7 +20,7 @@ use async_graphql::{Context, Schema, SchemaBuilder};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Copenhagen;
 use sea_orm::DatabaseConnection;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub type PlejelinkSchema = Schema<query::QueryRoot, mutation::MutationRoot, subscription::SubscriptionRoot>;
 
@@ -47,6 +47,40 @@ impl RequestState {
     pub fn today(&self) -> NaiveDate {
         self.now.with_timezone(&Copenhagen).date_naive()
     }
+}
+
+/// The user a `login`, `refreshSession` or `acceptInvite` of this request signed in. The request
+/// had no viewer, but its answer may carry residents (a relative's `viewer.residents`): those reads
+/// are logged as this user, and the HTTP handler flushes them before the answer leaves.
+#[derive(Clone, Default)]
+pub struct SignedIn {
+    request: Arc<(String, Option<String>)>,
+    viewer: Arc<OnceLock<Viewer>>,
+}
+
+impl SignedIn {
+    pub fn new(request_id: &str, operation: Option<&str>) -> Self {
+        SignedIn { request: Arc::new((request_id.to_owned(), operation.map(str::to_owned))), viewer: Arc::default() }
+    }
+
+    /// The user signed in, whose trail holds the answer's reads.
+    pub fn get(&self) -> Option<&Viewer> {
+        self.viewer.get()
+    }
+
+    /// Notes who signed in (the first, if one request signs in twice).
+    pub fn set(ctx: &Context<'_>, viewer: &Viewer) {
+        if let Some(signed_in) = ctx.data_opt::<SignedIn>() {
+            let (request_id, operation) = &*signed_in.request;
+            viewer.audit.set_request(request_id, operation.as_deref());
+            let _ = signed_in.viewer.set(viewer.clone());
+        }
+    }
+}
+
+/// Whose access-log trail a read of this request goes on: the viewer, else the user it signed in.
+pub fn reader<'a>(ctx: &Context<'a>) -> Option<&'a Viewer> {
+    state(ctx).viewer.as_ref().or_else(|| ctx.data_opt::<SignedIn>().and_then(SignedIn::get))
 }
 
 pub fn state<'a>(ctx: &Context<'a>) -> &'a RequestState {

@@ -4,6 +4,7 @@ use super::authed;
 use super::connection::{Conn, connection, page};
 use super::enums::ResidentStatus;
 use super::types::*;
+use crate::audit::Action;
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
 use crate::services::residents::Clinical;
@@ -23,22 +24,30 @@ impl QueryRoot {
         let db = &state.db;
         let node = match ids::decode_any(&id, "id")? {
             (Kind::CareCentre, id) => Node::CareCentre(CareCentre(centres::get(db, viewer, id).await?)),
-            (Kind::Resident, id) => Node::Resident(Resident(residents::get(db, viewer, id).await?)),
-            (Kind::Question, id) => Node::Question(Question(questions::get(db, viewer, id).await?)),
-            (Kind::Meeting, id) => Node::Meeting(Meeting(meetings::get(db, viewer, id).await?)),
+            (Kind::Resident, id) => Node::Resident(Resident(residents::get(db, viewer, id, Action::Read).await?)),
+            (Kind::Question, id) => Node::Question(Question(questions::get(db, viewer, id, Action::Read).await?)),
+            (Kind::Meeting, id) => Node::Meeting(Meeting(meetings::read(db, viewer, id).await?)),
             (Kind::Observation, id) => {
                 let obs = observation::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-                let resident = residents::get(db, viewer, obs.resident_id).await?;
+                let resident = residents::get(db, viewer, obs.resident_id, Action::Read).await?;
                 Clinical::check(viewer, &resident)?;
+                // An observation's fields are the resident's data, logged here once for all of them.
+                viewer.read(resident.id);
                 Node::Observation(Observation(obs))
             }
             (Kind::CarePlan, id) => {
                 let plan = entities::care_plan::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-                let resident = residents::get(db, viewer, plan.resident_id).await?;
-                let visible = residents::care_plans(db, viewer, &resident).await?;
+                let resident = residents::get(db, viewer, plan.resident_id, Action::Read).await?;
+                let visible = match residents::care_plans(db, viewer, &resident).await {
+                    Err(AppError::NotFound) => Vec::new(),
+                    visible => visible?,
+                };
                 if !visible.iter().any(|p| p.id == plan.id) {
+                    viewer.denied(resident.id, Action::Read);
                     return Err(AppError::NotFound);
                 }
+                // A care plan's fields are the resident's data, logged here once for all of them.
+                viewer.read(resident.id);
                 Node::CarePlan(CarePlan(plan))
             }
             _ => return Err(AppError::NotFound),
@@ -82,7 +91,7 @@ impl QueryRoot {
     async fn resident(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<Resident>> {
         let (state, viewer) = authed(ctx)?;
         let id = ids::decode(&id, Kind::Resident, "id")?;
-        Ok(Some(Resident(residents::get(&state.db, viewer, id).await?)))
+        Ok(Some(Resident(residents::get(&state.db, viewer, id, Action::Read).await?)))
     }
 
     /// DOCTOR only: open questions addressed to the viewer; overdue first, then URGENT, then by due time.
@@ -100,7 +109,7 @@ impl QueryRoot {
     async fn question(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<Question>> {
         let (state, viewer) = authed(ctx)?;
         let id = ids::decode(&id, Kind::Question, "id")?;
-        Ok(Some(Question(questions::get(&state.db, viewer, id).await?)))
+        Ok(Some(Question(questions::get(&state.db, viewer, id, Action::Read).await?)))
     }
 
     /// Meetings starting in `[from, to)`, earliest first.
@@ -122,7 +131,7 @@ impl QueryRoot {
     async fn meeting(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<Meeting>> {
         let (state, viewer) = authed(ctx)?;
         let id = ids::decode(&id, Kind::Meeting, "id")?;
-        Ok(Some(Meeting(meetings::get(&state.db, viewer, id).await?)))
+        Ok(Some(Meeting(meetings::read(&state.db, viewer, id).await?)))
     }
 
     /// Advisory minutes against the allotment for a month ("2026-11").

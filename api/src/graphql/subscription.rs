@@ -5,6 +5,7 @@
 
 use super::enums::News2Risk;
 use super::types::{Meeting, Observation, Question, Resident};
+use crate::audit::Action;
 use crate::auth::{TokenSubject, Viewer};
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
@@ -206,7 +207,7 @@ impl SubscriptionRoot {
             || QuestionEvent { kind: QuestionEventKind::Resync, question: None },
             |s, viewer, event| async move {
                 let Event::QuestionChanged { question, kind, .. } = event else { return Ok(Delivery::Skip) };
-                let question = questions::get(&s.db, &viewer, question).await?;
+                let question = questions::get(&s.db, &viewer, question, Action::Read).await?;
                 let kind = match kind {
                     StoredQuestionKind::Asked => QuestionEventKind::Asked,
                     StoredQuestionKind::Replied => QuestionEventKind::Replied,
@@ -239,13 +240,15 @@ impl SubscriptionRoot {
                 if only.is_some_and(|c| c != centre) {
                     return Ok(Delivery::Skip);
                 }
-                let resident = residents::get(&s.db, &viewer, resident).await?;
+                let resident = residents::get(&s.db, &viewer, resident, Action::Read).await?;
                 if !access::can_read_clinical(&viewer, &resident) {
                     return Ok(Delivery::Skip);
                 }
                 let Some(observation) = observation::Entity::find_by_id(observation).one(&s.db).await? else {
                     return Ok(Delivery::Skip);
                 };
+                // The alert carries the resident and the observation: a read, logged before it is sent.
+                viewer.read(resident.id);
                 Ok(Delivery::Item(ObservationAlert {
                     risk_level: Some(observation.news2_risk.into()),
                     observation: Some(Observation(observation)),

@@ -5,7 +5,8 @@ use super::connection::{Conn, connection, page};
 use super::enums::*;
 use super::loaders::*;
 use super::scalars::Date;
-use super::{authed, state};
+use super::{authed, reader, state};
+use crate::audit::Action;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::ids::{Kind, encode};
@@ -31,12 +32,11 @@ async fn load_user(ctx: &Context<'_>, id: uuid::Uuid) -> AppResult<Option<User>>
     Ok(loader(ctx).load_one(UserById(id)).await?.map(User))
 }
 
-/// Loads a resident by id if the viewer may see it (else `None`: e.g. a general question).
+/// Loads a resident by id if the viewer may see it (else `None`: e.g. a general question). The
+/// resident's fields log the read.
 async fn visible_resident(ctx: &Context<'_>, viewer: &Viewer, id: uuid::Uuid) -> AppResult<Option<Resident>> {
     let resident = loader(ctx).load_one(ResidentById(id)).await?;
-    let visible = resident.filter(|r| access::can_see_resident(viewer, r));
-    visible.as_ref().inspect(|r| viewer.read(r.id));
-    Ok(visible.map(Resident))
+    Ok(resident.filter(|r| access::can_see_resident(viewer, r)).map(Resident))
 }
 
 #[derive(Interface)]
@@ -343,48 +343,81 @@ pub struct News2Point {
 
 pub struct Resident(pub resident::Model);
 
+/// Every field of a resident logs, for the access log, that the answer carries the resident's
+/// data (DESIGN §7; listed in [`access::RESIDENT_DATA`]): a read, or a refused read for a field the
+/// viewer may not read. So the row follows what the answer carried, not how the resident was found.
 impl Resident {
+    fn read(&self, ctx: &Context<'_>) {
+        if let Some(viewer) = reader(ctx) {
+            viewer.read(self.0.id);
+        }
+    }
+
+    /// The field's answer, logged as a read, or as a refused read when it is refused.
+    fn logged<T>(&self, ctx: &Context<'_>, answer: AppResult<T>) -> AppResult<T> {
+        match (&answer, reader(ctx)) {
+            (Ok(_), Some(viewer)) => viewer.read(self.0.id),
+            (Err(AppError::NotFound | AppError::Forbidden), Some(viewer)) => viewer.denied(self.0.id, Action::Read),
+            _ => {}
+        }
+        answer
+    }
+
+    /// A clinical field: logged as a read, or as a refused read ([`Clinical::check`]).
     fn clinical<'a>(&'a self, ctx: &Context<'a>) -> AppResult<(&'a super::RequestState, Clinical<'a>)> {
         let (state, viewer) = authed(ctx)?;
-        Ok((state, Clinical::check(viewer, &self.0)?))
+        let clinical = Clinical::check(viewer, &self.0)?;
+        viewer.read(self.0.id);
+        Ok((state, clinical))
     }
 }
 
 #[Object]
 impl Resident {
-    async fn id(&self) -> ID {
+    async fn id(&self, ctx: &Context<'_>) -> ID {
+        self.read(ctx);
         encode(Kind::Resident, self.0.id)
     }
-    async fn full_name(&self) -> &str {
+    async fn full_name(&self, ctx: &Context<'_>) -> &str {
+        self.read(ctx);
         &self.0.full_name
     }
-    async fn date_of_birth(&self) -> Date {
+    async fn date_of_birth(&self, ctx: &Context<'_>) -> Date {
+        self.read(ctx);
         Date(self.0.date_of_birth)
     }
-    async fn room(&self) -> &str {
+    async fn room(&self, ctx: &Context<'_>) -> &str {
+        self.read(ctx);
         &self.0.room
     }
-    async fn moved_in_on(&self) -> Date {
+    async fn moved_in_on(&self, ctx: &Context<'_>) -> Date {
+        self.read(ctx);
         Date(self.0.moved_in_on)
     }
-    async fn status(&self) -> ResidentStatus {
+    async fn status(&self, ctx: &Context<'_>) -> ResidentStatus {
+        self.read(ctx);
         self.0.status.into()
     }
-    async fn spo2_scale(&self) -> SpO2Scale {
+    async fn spo2_scale(&self, ctx: &Context<'_>) -> SpO2Scale {
+        self.read(ctx);
         self.0.spo2_scale.into()
     }
-    async fn intake_stage(&self) -> i32 {
+    async fn intake_stage(&self, ctx: &Context<'_>) -> i32 {
+        self.read(ctx);
         self.0.intake_stage
     }
     /// Optimistic-concurrency version, sent back with updates.
-    async fn version(&self) -> i32 {
+    async fn version(&self, ctx: &Context<'_>) -> i32 {
+        self.read(ctx);
         self.0.version
     }
     async fn care_centre(&self, ctx: &Context<'_>) -> AppResult<CareCentre> {
+        self.read(ctx);
         let centre = loader(ctx).load_one(CentreById(self.0.care_centre_id)).await?;
         centre.map(CareCentre).ok_or(AppError::NotFound)
     }
     async fn general_practitioner(&self, ctx: &Context<'_>) -> AppResult<GeneralPractitioner> {
+        self.read(ctx);
         let doctor = match self.0.gp_doctor_id {
             Some(id) => load_doctor(ctx, id).await?,
             None => None,
@@ -397,7 +430,9 @@ impl Resident {
     }
     /// Whether the viewer may read this resident's clinical record (the fields below).
     async fn clinical_access(&self, ctx: &Context<'_>) -> AppResult<bool> {
-        Ok(access::can_read_clinical(authed(ctx)?.1, &self.0))
+        let viewer = authed(ctx)?.1;
+        self.read(ctx);
+        Ok(access::can_read_clinical(viewer, &self.0))
     }
     /// The newest observation not entered in error.
     async fn latest_observation(&self, ctx: &Context<'_>) -> AppResult<Option<Observation>> {
@@ -484,13 +519,14 @@ impl Resident {
     /// The care plan in force: the newest AGREED version the viewer may read.
     async fn care_plan(&self, ctx: &Context<'_>) -> AppResult<Option<CarePlan>> {
         let (state, viewer) = authed(ctx)?;
-        let plans = resident_service::care_plans(&state.db, viewer, &self.0).await?;
+        let plans = self.logged(ctx, resident_service::care_plans(&state.db, viewer, &self.0).await)?;
         Ok(plans.into_iter().find(|p| p.status == entities::enums::CarePlanStatus::Agreed).map(CarePlan))
     }
     /// Every version the viewer may read, newest first (relatives: agreed and shared ones only).
     async fn care_plans(&self, ctx: &Context<'_>) -> AppResult<Vec<CarePlan>> {
         let (state, viewer) = authed(ctx)?;
-        Ok(resident_service::care_plans(&state.db, viewer, &self.0).await?.into_iter().map(CarePlan).collect())
+        let plans = self.logged(ctx, resident_service::care_plans(&state.db, viewer, &self.0).await)?;
+        Ok(plans.into_iter().map(CarePlan).collect())
     }
     async fn relatives(&self, ctx: &Context<'_>) -> AppResult<Vec<RelativeLink>> {
         let (state, clinical) = self.clinical(ctx)?;
@@ -505,8 +541,8 @@ impl Resident {
         after: Option<String>,
     ) -> AppResult<Conn<Question>> {
         let (state, viewer) = authed(ctx)?;
-        let paged = resident_service::questions(&state.db, viewer, &self.0, page::<Question>(first, after)?).await?;
-        Ok(connection(paged, Question))
+        let paged = resident_service::questions(&state.db, viewer, &self.0, page::<Question>(first, after)?).await;
+        Ok(connection(self.logged(ctx, paged)?, Question))
     }
     /// Who looked at or changed the record, newest first: for the centre's coordinator, ADMIN and
     /// the resident's relative.
@@ -523,15 +559,14 @@ impl Resident {
             &self.0,
             page::<AccessLogEntry>(first, after)?,
         )
-        .await?;
-        Ok(connection(paged, |(event, user)| AccessLogEntry { event, user }))
+        .await;
+        Ok(connection(self.logged(ctx, paged)?, |(event, user)| AccessLogEntry { event, user }))
     }
     /// Number of OPEN questions about the resident that the viewer may see.
     async fn open_question_count(&self, ctx: &Context<'_>) -> AppResult<i32> {
         let (_, viewer) = authed(ctx)?;
-        if !(viewer.is_staff() || access::can_read_clinical(viewer, &self.0)) {
-            return Err(AppError::NotFound);
-        }
+        let allowed = viewer.is_staff() || access::can_read_clinical(viewer, &self.0);
+        self.logged(ctx, if allowed { Ok(()) } else { Err(AppError::NotFound) })?;
         Ok(loader(ctx).load_one(OpenQuestionCount(self.0.id)).await?.unwrap_or(0) as i32)
     }
 }
@@ -773,6 +808,15 @@ impl Meeting {
 
 pub struct AgendaItem(pub agenda_item::Model);
 
+impl AgendaItem {
+    /// The text of an item about a resident is the resident's data: logged as a read of them.
+    fn read(&self, ctx: &Context<'_>) {
+        if let (Some(resident), Some(viewer)) = (self.0.resident_id, reader(ctx)) {
+            viewer.read(resident);
+        }
+    }
+}
+
 #[Object]
 impl AgendaItem {
     async fn id(&self) -> ID {
@@ -785,10 +829,12 @@ impl AgendaItem {
     async fn topic(&self) -> AgendaTopic {
         self.0.topic.into()
     }
-    async fn title(&self) -> &str {
+    async fn title(&self, ctx: &Context<'_>) -> &str {
+        self.read(ctx);
         &self.0.title
     }
-    async fn description(&self) -> &str {
+    async fn description(&self, ctx: &Context<'_>) -> &str {
+        self.read(ctx);
         &self.0.description
     }
     /// The resident the item is about, when the viewer may see them.
@@ -816,12 +862,16 @@ impl AgendaItem {
             entities::enums::Role::Doctor => viewer.doctor_id == Some(q.doctor_id),
             _ => false,
         };
-        Ok(question.filter(visible).map(Question))
+        let question = question.filter(visible);
+        // A question about a resident is the resident's data, as through `Query.question`.
+        question.as_ref().and_then(|q| q.resident_id).inspect(|r| viewer.read(*r));
+        Ok(question.map(Question))
     }
     async fn added_after_deadline(&self) -> bool {
         self.0.added_after_deadline
     }
-    async fn outcome(&self) -> Option<&str> {
+    async fn outcome(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.read(ctx);
         self.0.outcome.as_deref()
     }
     async fn position(&self) -> i32 {

@@ -102,3 +102,244 @@ pub fn meeting_scope(viewer: &Viewer) -> Condition {
         ),
     }
 }
+
+/// Where the access-log row of a field that reaches a resident's data is written (DESIGN §7).
+/// A request writes one row per resident and (action, outcome): a request that both reads a
+/// resident's data and is refused some of it (a relative asking for their resident's name and
+/// medication) logs two rows, `READ`/`ALLOWED` and `READ`/`DENIED`; a refused field never also
+/// logs an allowed read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Logged {
+    /// By the field itself: a read, or a refused read when the field is refused for the viewer.
+    ByField,
+    /// By what handed the object out, for all of its fields at once: the `Resident` field it
+    /// came through, `node`, `question`, or a list of questions (a refusal there is a refused read).
+    ByLookup,
+    /// Not the resident's data (an agenda item's position, the viewer's own name): no row.
+    NotResidentData,
+}
+
+/// Every field of the types that carry a resident's data, and where its row is written. A test
+/// fails when the schema gains a field of these types that is not listed; the black-box table
+/// test walks the list (one row per resident, with the right action and outcome).
+pub const RESIDENT_DATA: &[(&str, &[(&str, Logged)])] = {
+    use Logged::*;
+    &[
+        (
+            "Resident",
+            &[
+                ("id", ByField),
+                ("fullName", ByField),
+                ("dateOfBirth", ByField),
+                ("room", ByField),
+                ("movedInOn", ByField),
+                ("status", ByField),
+                ("spo2Scale", ByField),
+                ("intakeStage", ByField),
+                ("version", ByField),
+                ("careCentre", ByField),
+                ("generalPractitioner", ByField),
+                ("clinicalAccess", ByField),
+                ("latestObservation", ByField),
+                ("observations", ByField),
+                ("news2Trend", ByField),
+                ("medications", ByField),
+                ("activeMedicationCount", ByField),
+                ("polypharmacy", ByField),
+                ("medicationReviewDue", ByField),
+                ("medicationReviews", ByField),
+                ("resuscitation", ByField),
+                ("resuscitationHistory", ByField),
+                ("carePlan", ByField),
+                ("carePlans", ByField),
+                ("relatives", ByField),
+                ("questions", ByField),
+                ("accessLog", ByField),
+                ("openQuestionCount", ByField),
+            ],
+        ),
+        (
+            "Observation",
+            &[
+                ("id", ByLookup),
+                ("resident", ByLookup),
+                ("recordedAt", ByLookup),
+                ("receivedAt", ByLookup),
+                ("recordedBy", ByLookup),
+                ("respirationRate", ByLookup),
+                ("oxygenSaturation", ByLookup),
+                ("onSupplementalOxygen", ByLookup),
+                ("systolicBp", ByLookup),
+                ("diastolicBp", ByLookup),
+                ("pulse", ByLookup),
+                ("consciousness", ByLookup),
+                ("temperature", ByLookup),
+                ("bloodGlucose", ByLookup),
+                ("weightKg", ByLookup),
+                ("painScore", ByLookup),
+                ("note", ByLookup),
+                ("news2", ByLookup),
+                ("enteredInError", ByLookup),
+                ("enteredInErrorReason", ByLookup),
+            ],
+        ),
+        (
+            "Question",
+            &[
+                ("id", ByLookup),
+                ("careCentre", ByLookup),
+                ("resident", ByLookup),
+                ("askedBy", ByLookup),
+                ("doctor", ByLookup),
+                ("subject", ByLookup),
+                ("body", ByLookup),
+                ("category", ByLookup),
+                ("priority", ByLookup),
+                ("status", ByLookup),
+                ("askedAt", ByLookup),
+                ("dueAt", ByLookup),
+                ("answeredAt", ByLookup),
+                ("closedAt", ByLookup),
+                ("overdue", ByLookup),
+                ("overrideReason", ByLookup),
+                ("missingVitals", ByLookup),
+                ("messages", ByLookup),
+                ("attachedObservations", ByLookup),
+            ],
+        ),
+        (
+            "AgendaItem",
+            &[
+                ("id", NotResidentData),
+                ("meeting", NotResidentData),
+                ("topic", NotResidentData),
+                ("title", ByField),
+                ("description", ByField),
+                ("resident", ByField),
+                ("proposedBy", NotResidentData),
+                ("sourceQuestion", ByField),
+                ("addedAfterDeadline", NotResidentData),
+                ("outcome", ByField),
+                ("position", NotResidentData),
+            ],
+        ),
+        (
+            "CarePlan",
+            &[
+                ("id", ByLookup),
+                ("revision", ByLookup),
+                ("version", ByLookup),
+                ("status", ByLookup),
+                ("goals", ByLookup),
+                ("sections", ByLookup),
+                ("agreedAt", ByLookup),
+                ("agreedWith", ByLookup),
+                ("sharedWithRelatives", ByLookup),
+                ("updatedAt", ByLookup),
+                ("acknowledgedByMe", ByLookup),
+                ("acknowledgements", ByLookup),
+            ],
+        ),
+        (
+            "Medication",
+            &[
+                ("id", ByLookup),
+                ("name", ByLookup),
+                ("strength", ByLookup),
+                ("dosage", ByLookup),
+                ("prn", ByLookup),
+                ("doseDispensed", ByLookup),
+                ("indication", ByLookup),
+                ("startedOn", ByLookup),
+                ("stoppedOn", ByLookup),
+                ("active", ByLookup),
+            ],
+        ),
+        (
+            "MedicationReview",
+            &[
+                ("id", ByLookup),
+                ("reviewedAt", ByLookup),
+                ("doctor", ByLookup),
+                ("activeCountBefore", ByLookup),
+                ("activeCountAfter", ByLookup),
+                ("notes", ByLookup),
+            ],
+        ),
+        (
+            "ResuscitationDecision",
+            &[
+                ("id", ByLookup),
+                ("decision", ByLookup),
+                ("note", ByLookup),
+                ("decidedBy", ByLookup),
+                ("decidedAt", ByLookup),
+            ],
+        ),
+        (
+            "RelativeLink",
+            &[
+                ("id", ByLookup),
+                ("relative", ByLookup),
+                ("relation", ByLookup),
+                ("consentRecordedAt", ByLookup),
+                ("consentExpiresAt", ByLookup),
+                ("revokedAt", ByLookup),
+                ("active", ByLookup),
+            ],
+        ),
+        (
+            "Viewer",
+            &[
+                ("user", NotResidentData),
+                ("role", NotResidentData),
+                ("displayName", NotResidentData),
+                ("email", NotResidentData),
+                ("locale", NotResidentData),
+                ("careCentres", NotResidentData),
+                ("doctor", NotResidentData),
+                // Logged by the residents' own fields, also in the `login` answer.
+                ("residents", ByField),
+            ],
+        ),
+    ]
+};
+
+#[cfg(test)]
+mod tests {
+    use super::RESIDENT_DATA;
+
+    /// The fields of `ty` in the exported schema, in order.
+    fn fields(sdl: &str, ty: &str) -> Vec<String> {
+        let start = sdl.find(&format!("\ntype {ty} ")).unwrap_or_else(|| panic!("type {ty} in the schema"));
+        let body = &sdl[start..];
+        let body = &body[body.find('{').expect("{")..body.find("\n}").expect("}")];
+        let mut in_doc = false;
+        let mut names = Vec::new();
+        for line in body.lines().skip(1) {
+            let line = line.trim();
+            if line.starts_with("\"\"\"") {
+                // A one-line description opens and closes on the same line.
+                in_doc ^= !(line.len() > 3 && line.ends_with("\"\"\""));
+                continue;
+            }
+            if in_doc || line.is_empty() {
+                continue;
+            }
+            let end = line.find(['(', ':']).expect("a field");
+            names.push(line[..end].to_owned());
+        }
+        names
+    }
+
+    /// A new field on a type that carries a resident's data fails here until it is listed in
+    /// [`RESIDENT_DATA`] with where its access-log row is written (and the table test walks it).
+    #[test]
+    fn every_field_of_a_resident_data_type_is_listed() {
+        let sdl = crate::graphql::sdl();
+        for (ty, listed) in RESIDENT_DATA {
+            let listed: Vec<String> = listed.iter().map(|(field, _)| (*field).to_owned()).collect();
+            assert_eq!(fields(&sdl, ty), listed, "the fields of {ty} in the schema and in RESIDENT_DATA");
+        }
+    }
+}

@@ -2,7 +2,7 @@
 //! reviews (DESIGN §4). A doctor who sees the roster but is not the GP gets `FORBIDDEN`.
 
 use super::{access, optional_text, require_role, required_text, residents};
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
@@ -16,7 +16,7 @@ use uuid::Uuid;
 /// The resident, when the viewer is their GP.
 async fn as_gp(db: &DatabaseConnection, viewer: &Viewer, resident: Uuid) -> AppResult<(resident::Model, Uuid)> {
     require_role(viewer, &[Role::Doctor])?;
-    let resident = residents::get(db, viewer, resident).await?;
+    let resident = residents::get(db, viewer, resident, Action::Write).await?;
     match viewer.doctor_id {
         Some(doctor) if access::can_read_clinical(viewer, &resident) => Ok((resident, doctor)),
         _ => Err(AppError::Forbidden),

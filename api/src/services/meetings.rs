@@ -27,7 +27,7 @@
 
 use super::residents::{self, paginate};
 use super::{Page, Paged, access, check_version, optional_text, require_role, required_text};
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::auth::Viewer;
 use crate::clock::Clock;
 use crate::domain::deadlines::agenda_deadline;
@@ -54,6 +54,23 @@ use uuid::Uuid;
 pub const DEFAULT_AGENDA_DEADLINE_HOURS: i32 = 48;
 pub async fn get(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<meeting::Model> {
     meeting::Entity::find_by_id(id).filter(access::meeting_scope(viewer)).one(db).await?.ok_or(AppError::NotFound)
+}
+
+/// [`get`] to read the meeting: a refusal is a refused read of each resident its agenda is about
+/// (the items' text is theirs; see `AgendaItem` in [`access::RESIDENT_DATA`]).
+pub async fn read(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<meeting::Model> {
+    let meeting = get(db, viewer, id).await;
+    if let Err(AppError::NotFound) = meeting {
+        let residents: Vec<Option<Uuid>> = agenda_item::Entity::find()
+            .select_only()
+            .column(agenda_item::Column::ResidentId)
+            .filter(agenda_item::Column::MeetingId.eq(id))
+            .into_tuple()
+            .all(db)
+            .await?;
+        residents.into_iter().flatten().for_each(|r| viewer.denied(r, Action::Read));
+    }
+    meeting
 }
 
 /// Meetings starting in `[from, to)`, earliest first, optionally of one centre.
@@ -310,7 +327,7 @@ pub async fn propose_item(
     let title = required_text("title", &input.title, 200)?;
     let description = optional_text("description", input.description.as_deref(), 5000)?.unwrap_or_default();
     if let Some(resident) = input.resident_id {
-        let resident = residents::get(db, viewer, resident).await?;
+        let resident = residents::get(db, viewer, resident, Action::Write).await?;
         if resident.care_centre_id != meeting.care_centre_id {
             return Err(AppError::validation("residentId", "The resident does not live at the meeting's care centre"));
         }

@@ -217,7 +217,7 @@ pub async fn record(
     now: DateTime<Utc>,
 ) -> AppResult<Recorded> {
     super::require_role(viewer, RECORDERS)?;
-    let resident = residents::get(db, viewer, input.resident_id).await?;
+    let resident = residents::get(db, viewer, input.resident_id, Action::Write).await?;
     access::require_clinical(viewer, &resident)?;
     let hash = fingerprint(&input);
     if let Some(observation) = replay(db, viewer, &input, &hash).await? {
@@ -298,7 +298,7 @@ pub async fn mark_entered_in_error(
     super::require_role(viewer, RECORDERS)?;
     let reason = super::required_text("reason", reason, 1000)?;
     let observation = observation::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    let resident = residents::get(db, viewer, observation.resident_id).await?;
+    let resident = residents::get(db, viewer, observation.resident_id, Action::Write).await?;
     access::require_clinical(viewer, &resident)?;
     if observation.entered_in_error {
         return Err(AppError::Conflict("The observation is already marked entered in error".into()));

@@ -10,7 +10,7 @@
 //!   version is in force. An acknowledgement is once per plan and relative (unique index).
 
 use super::{access, check_version, optional_text, require_role, required_text, residents};
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
@@ -82,7 +82,7 @@ pub async fn save_draft(
 ) -> AppResult<care_plan::Model> {
     // Roles that never draft are FORBIDDEN before the lookup, so the answer reveals nothing.
     require_role(viewer, &[Role::Nurse, Role::Coordinator, Role::Doctor])?;
-    let resident = residents::get(db, viewer, input.resident_id).await?;
+    let resident = residents::get(db, viewer, input.resident_id, Action::Write).await?;
     require_author(viewer, &resident)?;
     let goals = required_text("goals", &input.goals, 5000)?;
     let sections = sections_json(&input.sections)?;
@@ -146,7 +146,7 @@ pub async fn agree(
     require_role(viewer, &[Role::Coordinator])?;
     let agreed_with = required_text("agreedWith", agreed_with, 300)?;
     let plan = care_plan::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    let resident = residents::get(db, viewer, plan.resident_id).await?;
+    let resident = residents::get(db, viewer, plan.resident_id, Action::Write).await?;
     access::require_clinical(viewer, &resident)?;
     let txn = audit::begin(db).await?;
     let plan = care_plan::Entity::find_by_id(id).one(&*txn).await?.ok_or(AppError::NotFound)?;
@@ -184,7 +184,7 @@ pub async fn acknowledge(
 ) -> AppResult<care_plan::Model> {
     require_role(viewer, &[Role::Relative])?;
     let plan = care_plan::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-    let resident = residents::get(db, viewer, plan.resident_id).await?;
+    let resident = residents::get(db, viewer, plan.resident_id, Action::Write).await?;
     let visible = residents::care_plans(db, viewer, &resident).await?;
     if !visible.iter().any(|p| p.id == plan.id && p.status == CarePlanStatus::Agreed) {
         return Err(AppError::NotFound);

@@ -24,16 +24,20 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-/// A question the viewer may see; a question about a resident counts as a read of the resident.
-pub async fn get(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<question::Model> {
+/// A question the viewer may see, looked up to `action` (read or write) it: reading a question
+/// about a resident is a read of the resident, a write logs its own row; a refusal is `DENIED`
+/// with that action.
+pub async fn get(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid, action: Action) -> AppResult<question::Model> {
     match question::Entity::find_by_id(id).filter(access::question_scope(viewer)).one(db).await? {
         Some(question) => {
-            question.resident_id.inspect(|r| viewer.read(*r));
+            if action == Action::Read {
+                question.resident_id.inspect(|r| viewer.read(*r));
+            }
             Ok(question)
         }
         None => {
             let resident = question::Entity::find_by_id(id).one(db).await?.and_then(|q| q.resident_id);
-            resident.inspect(|r| viewer.denied(*r, Action::Read));
+            resident.inspect(|r| viewer.denied(*r, action));
             Err(AppError::NotFound)
         }
     }
@@ -241,7 +245,7 @@ pub async fn ask(db: &DatabaseConnection, viewer: &Viewer, input: AskInput, now:
     let priority = input.priority.unwrap_or(QuestionPriority::Routine);
     let resident = match input.resident_id {
         Some(id) => {
-            let resident = residents::get(db, viewer, id).await?;
+            let resident = residents::get(db, viewer, id, Action::Write).await?;
             if resident.care_centre_id != input.care_centre_id {
                 return Err(AppError::NotFound);
             }
@@ -412,7 +416,7 @@ pub async fn reply(
     now: DateTime<Utc>,
 ) -> AppResult<question::Model> {
     let body = required_text("body", body, 5000)?;
-    let question = get(db, viewer, id).await?;
+    let question = get(db, viewer, id, Action::Write).await?;
     if question.status == QuestionStatus::Closed {
         return Err(AppError::validation("questionId", "The question is closed; ask a new one"));
     }
@@ -438,7 +442,7 @@ pub async fn answer(
 ) -> AppResult<question::Model> {
     require_role(viewer, &[Role::Doctor])?;
     let body = required_text("body", body, 5000)?;
-    let question = get(db, viewer, id).await?;
+    let question = get(db, viewer, id, Action::Write).await?;
     if question.status == QuestionStatus::Closed {
         return Err(AppError::validation("questionId", "The question is closed"));
     }
@@ -457,7 +461,7 @@ pub async fn close(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<question::Model> {
-    let question = get(db, viewer, id).await?;
+    let question = get(db, viewer, id, Action::Write).await?;
     if question.status == QuestionStatus::Closed {
         return Ok(question);
     }
@@ -477,7 +481,7 @@ pub async fn move_to_agenda(
     now: DateTime<Utc>,
 ) -> AppResult<(question::Model, agenda_item::Model)> {
     require_role(viewer, &[Role::Doctor])?;
-    let question = get(db, viewer, id).await?;
+    let question = get(db, viewer, id, Action::Write).await?;
     if !is_addressed_doctor(viewer, &question) {
         return Err(AppError::NotFound);
     }

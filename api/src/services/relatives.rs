@@ -20,7 +20,7 @@
 //! - Token times are on the real clock: a new account's `tokens_valid_after` is the real "now".
 
 use super::{require_role, required_text, residents, sessions};
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::auth::jwt::JwtKeys;
 use crate::auth::{Viewer, password};
 use crate::error::{AppError, AppResult};
@@ -84,7 +84,7 @@ pub async fn invite(
     now: DateTime<Utc>,
 ) -> AppResult<(invite::Model, String)> {
     require_role(viewer, &[Role::Coordinator])?;
-    let resident = residents::get(db, viewer, resident).await?;
+    let resident = residents::get(db, viewer, resident, Action::Write).await?;
     let email = required_text("email", email, 254)?.to_lowercase();
     if !valid_email(&email) {
         return Err(AppError::validation("email", "Not an email address"));

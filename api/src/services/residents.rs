@@ -21,8 +21,9 @@ use uuid::Uuid;
 pub struct Clinical<'a>(&'a resident::Model);
 
 impl<'a> Clinical<'a> {
+    /// A refusal is logged as a refused read of the resident (`READ`/`DENIED`), never as a read.
     pub fn check(viewer: &Viewer, resident: &'a resident::Model) -> AppResult<Self> {
-        access::require_clinical(viewer, resident)?;
+        access::require_clinical(viewer, resident).inspect_err(|_| viewer.denied(resident.id, Action::Read))?;
         Ok(Self(resident))
     }
 
@@ -31,20 +32,61 @@ impl<'a> Clinical<'a> {
     }
 }
 
-/// A resident on the viewer's roster; every call is in the access log, refusals too.
-pub async fn get(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<resident::Model> {
+/// A resident on the viewer's roster, looked up to `action` (read or write) it. A refusal is in
+/// the access log (`DENIED` with that action, for a resident that exists); the lookup itself is
+/// not a read: the fields the answer carries log theirs ([`RESIDENT_DATA`](access::RESIDENT_DATA)),
+/// a write logs its own row.
+pub async fn get(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid, action: Action) -> AppResult<resident::Model> {
     match resident::Entity::find_by_id(id).filter(access::roster_scope(viewer)).one(db).await? {
-        Some(resident) => {
-            viewer.read(resident.id);
-            Ok(resident)
-        }
+        Some(resident) => Ok(resident),
         None => {
             if resident::Entity::find_by_id(id).one(db).await?.is_some() {
-                viewer.denied(id, Action::Read);
+                viewer.denied(id, action);
             }
             Err(AppError::NotFound)
         }
     }
+}
+
+/// What a write names in its input, through which it reaches a resident.
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    Resident(Uuid),
+    Observation(Uuid),
+    Medication(Uuid),
+    CarePlan(Uuid),
+    Question(Uuid),
+}
+
+impl Target {
+    /// The resident the target is about, if it exists.
+    async fn resident(self, db: &impl ConnectionTrait) -> AppResult<Option<Uuid>> {
+        Ok(match self {
+            Target::Resident(id) => resident::Entity::find_by_id(id).one(db).await?.map(|r| r.id),
+            Target::Observation(id) => observation::Entity::find_by_id(id).one(db).await?.map(|o| o.resident_id),
+            Target::Medication(id) => medication::Entity::find_by_id(id).one(db).await?.map(|m| m.resident_id),
+            Target::CarePlan(id) => care_plan::Entity::find_by_id(id).one(db).await?.map(|p| p.resident_id),
+            Target::Question(id) => question::Entity::find_by_id(id).one(db).await?.and_then(|q| q.resident_id),
+        })
+    }
+}
+
+/// Logs a write on a resident refused with `FORBIDDEN` or `NOT_FOUND` (for the role before any
+/// lookup, or for this resident) as `WRITE`/`DENIED`, on the viewer's trail: it is flushed before
+/// the answer leaves, although the write's transaction is not committed. Only for a resident that
+/// exists; the answer is `result`, unchanged, so it tells nothing more than before.
+pub async fn refused_write<T>(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    target: Option<Target>,
+    result: AppResult<T>,
+) -> AppResult<T> {
+    if let (Err(AppError::Forbidden | AppError::NotFound), Some(target)) = (&result, target)
+        && let Some(resident) = target.resident(db).await?
+    {
+        viewer.denied(resident, Action::Write);
+    }
+    result
 }
 
 #[derive(Debug, Default)]
@@ -84,7 +126,6 @@ pub async fn list(
     }
     let paged =
         paginate(db, query.order_by_asc(resident::Column::FullName).order_by_asc(resident::Column::Id), page).await?;
-    paged.rows.iter().for_each(|r| viewer.read(r.id));
     Ok(paged)
 }
 

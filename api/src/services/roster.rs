@@ -12,7 +12,7 @@
 //! - `movedInOn` may not be before `dateOfBirth`; "today" is the date in Europe/Copenhagen.
 
 use super::{access, check_version, optional_text, require_role, required_text, residents};
-use crate::audit::{self, AuditTxn};
+use crate::audit::{self, Action, AuditTxn};
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
@@ -179,7 +179,7 @@ pub async fn update(
     now: DateTime<Utc>,
 ) -> AppResult<resident::Model> {
     require_role(viewer, &[Role::Coordinator, Role::Doctor])?;
-    let resident = residents::get(db, viewer, input.id).await?;
+    let resident = residents::get(db, viewer, input.id, Action::Write).await?;
     let roster_change = input.full_name.is_some()
         || input.room.is_some()
         || input.date_of_birth.is_some()
@@ -232,7 +232,7 @@ pub async fn discharge(
     if !matches!(status, ResidentStatus::Discharged | ResidentStatus::Deceased) {
         return Err(AppError::validation("status", "status must be DISCHARGED or DECEASED"));
     }
-    let resident = residents::get(db, viewer, id).await?;
+    let resident = residents::get(db, viewer, id, Action::Write).await?;
     require_coordinator(viewer, resident.care_centre_id)?;
     let txn = audit::begin(db).await?;
     let mut row = bumped(locked(&txn, id, None).await?, now);
@@ -251,7 +251,7 @@ pub async fn set_general_practitioner(
     now: DateTime<Utc>,
 ) -> AppResult<resident::Model> {
     require_role(viewer, &[Role::Coordinator])?;
-    let resident = residents::get(db, viewer, id).await?;
+    let resident = residents::get(db, viewer, id, Action::Write).await?;
     require_coordinator(viewer, resident.care_centre_id)?;
     let external_name = optional_text("externalName", external_name, 200)?;
     let external_clinic = optional_text("externalClinic", external_clinic, 200)?;

@@ -3,9 +3,12 @@
 
 use entities::audit_event;
 use plejelink::audit::{Verification, verify};
-use plejelink_tests::{Backend, TestApp, backends, error_code};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Statement};
+use plejelink_tests::{Backend, TestApp, backends, error_code, error_codes, uuid_of};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+};
 use serde_json::{Value, json};
+use std::collections::{BTreeSet, HashMap};
 
 const NURSE_S: &str = "sygeplejerske.solhaven@demo.dk";
 
@@ -152,10 +155,10 @@ async fn concurrent_reads_each_get_their_rows_in_one_chain(app: TestApp) {
         assert_eq!(own.len(), 5, "request {i}: {own:?}");
         assert!(own.iter().all(|row| row.actor_role == role && row.action == "READ"), "request {i}: {own:?}");
         assert!(own.iter().all(|row| row.operation_name.as_deref() == Some("Vagtliste")), "request {i}");
-        let residents: std::collections::BTreeSet<_> = own.iter().map(|row| row.resident_id).collect();
+        let residents: BTreeSet<_> = own.iter().map(|row| row.resident_id).collect();
         assert_eq!(residents.len(), 5, "request {i}: each resident once");
     }
-    let write_requests: std::collections::BTreeSet<_> = writes.iter().map(|row| &row.request_id).collect();
+    let write_requests: BTreeSet<_> = writes.iter().map(|row| &row.request_id).collect();
     assert_eq!(write_requests.len(), 5);
     for request in write_requests {
         let written = writes.iter().filter(|row| &row.request_id == request && row.action == "WRITE").count();
@@ -188,7 +191,378 @@ async fn access_log_is_for_coordinator_admin_and_relative(app: TestApp) {
     }
 }
 
+/// The demo logins the table asks with: every role, and staff and a doctor of the other centre.
+const LOGINS: [&str; 8] = [
+    "admin@demo.dk",
+    "koordinator.solhaven@demo.dk",
+    "koordinator.lindegaarden@demo.dk",
+    NURSE_S,
+    "sygeplejerske.lindegaarden@demo.dk",
+    "laege.hansen@demo.dk",
+    "laege.berg@demo.dk",
+    RELATIVE,
+];
+const RELATIVE: &str = "paaroerende@demo.dk";
+
+type Row = (uuid::Uuid, String, String);
+
+/// Sends a request under its own `x-request-id`; returns the answer and the rows it wrote.
+async fn send(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> (Value, BTreeSet<Row>) {
+    let request_id = uuid::Uuid::now_v7().to_string();
+    let mut request = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("x-request-id", &request_id)
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let body: Value = request.send().await.expect("request").json().await.expect("JSON");
+    let rows = audit_event::Entity::find()
+        .filter(audit_event::Column::RequestId.eq(&request_id))
+        .all(&app.db)
+        .await
+        .expect("rows");
+    let set: BTreeSet<Row> =
+        rows.iter().map(|r| (r.resident_id.expect("a resident"), r.action.clone(), r.outcome.clone())).collect();
+    assert_eq!(set.len(), rows.len(), "one row per resident, action and outcome: {rows:#?}");
+    (body, set)
+}
+
+fn expect(residents: &BTreeSet<uuid::Uuid>, action: &str, outcome: &str) -> BTreeSet<Row> {
+    residents.iter().map(|r| (*r, action.to_owned(), outcome.to_owned())).collect()
+}
+
+/// The fields of each type in the exported schema, with the type each returns (named type only).
+fn schema_fields() -> HashMap<String, Vec<(String, String)>> {
+    let sdl = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../api/schema.graphql")).expect("schema");
+    let mut types = HashMap::new();
+    let mut current: Option<(String, Vec<(String, String)>)> = None;
+    let mut in_doc = false;
+    for line in sdl.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("\"\"\"") {
+            in_doc ^= !(trimmed.len() > 3 && trimmed.ends_with("\"\"\""));
+            continue;
+        }
+        if in_doc {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("type ") {
+            current = Some((rest.split([' ', '{']).next().expect("name").to_owned(), Vec::new()));
+        } else if line.starts_with('}') {
+            if let Some((name, fields)) = current.take() {
+                types.insert(name, fields);
+            }
+        } else if let Some((_, fields)) = current.as_mut()
+            && let Some(end) = trimmed.find(['(', ':'])
+        {
+            let ty = trimmed.rsplit(':').next().expect("type").trim_matches(|c: char| !c.is_alphanumeric());
+            fields.push((trimmed[..end].to_owned(), ty.to_owned()));
+        }
+    }
+    types
+}
+
+/// How the table reaches one type's fields: a query with `{field}` for the field's selection,
+/// its variables, and the residents an allowed and a refused answer are about.
+struct Reach {
+    query: &'static str,
+    variables: Value,
+    residents: BTreeSet<uuid::Uuid>,
+}
+
+/// The table (DESIGN §7; issue 14, point 6): every field listed in `RESIDENT_DATA`, asked by every
+/// demo login, writes exactly the rows its answer deserves: one `READ`/`ALLOWED` row per resident
+/// when it answers (none for a field that is not the resident's data), one `READ`/`DENIED` per
+/// resident when it is refused (`NOT_FOUND`/`FORBIDDEN`). Each field is answered to some login and
+/// refused to another.
+async fn every_field_reaching_a_resident_logs_one_row_per_resident(app: TestApp) {
+    use entities::{agenda_item, care_plan, observation, question};
+    use plejelink::ids::{Kind, encode};
+    use plejelink::services::access::{Logged, RESIDENT_DATA};
+    let schema = schema_fields();
+    let mut tokens = Vec::new();
+    for email in LOGINS {
+        tokens.push((email, app.login(email).await));
+    }
+    let relative = &tokens[7].1;
+    let me = app.data(relative, "{ me { residents { id } } }", json!({})).await;
+    let resident = uuid_of(&me["me"]["residents"][0]["id"]);
+    let one = BTreeSet::from([resident]);
+    let by_resident = |query: &'static str| Reach {
+        query,
+        variables: json!({ "id": encode(Kind::Resident, resident) }),
+        residents: one.clone(),
+    };
+    let obs = observation::Entity::find()
+        .filter(observation::Column::ResidentId.eq(resident))
+        .one(&app.db)
+        .await
+        .expect("q")
+        .expect("an observation of the relative's resident");
+    let asked = question::Entity::find()
+        .filter(question::Column::ResidentId.is_not_null())
+        .one(&app.db)
+        .await
+        .expect("q")
+        .expect("a question about a resident");
+    let plan = care_plan::Entity::find().one(&app.db).await.expect("q").expect("a care plan");
+    let item = agenda_item::Entity::find()
+        .filter(agenda_item::Column::ResidentId.is_not_null())
+        .one(&app.db)
+        .await
+        .expect("q")
+        .expect("an agenda item about a resident");
+    let items = agenda_item::Entity::find()
+        .filter(agenda_item::Column::MeetingId.eq(item.meeting_id))
+        .all(&app.db)
+        .await
+        .expect("items");
+    let reach = |ty: &str| -> Reach {
+        match ty {
+            "Resident" => by_resident("query T($id: ID!) { resident(id: $id) { {field} } }"),
+            "Medication" => {
+                by_resident("query T($id: ID!) { resident(id: $id) { medications(includeStopped: true) { {field} } } }")
+            }
+            "MedicationReview" => {
+                by_resident("query T($id: ID!) { resident(id: $id) { medicationReviews { {field} } } }")
+            }
+            "ResuscitationDecision" => {
+                by_resident("query T($id: ID!) { resident(id: $id) { resuscitationHistory { {field} } } }")
+            }
+            "RelativeLink" => by_resident("query T($id: ID!) { resident(id: $id) { relatives { {field} } } }"),
+            "Observation" => Reach {
+                query: "query T($id: ID!) { node(id: $id) { ... on Observation { {field} } } }",
+                variables: json!({ "id": encode(Kind::Observation, obs.id) }),
+                residents: BTreeSet::from([obs.resident_id]),
+            },
+            "Question" => Reach {
+                query: "query T($id: ID!) { question(id: $id) { {field} } }",
+                variables: json!({ "id": encode(Kind::Question, asked.id) }),
+                residents: asked.resident_id.into_iter().collect(),
+            },
+            "CarePlan" => Reach {
+                query: "query T($id: ID!) { node(id: $id) { ... on CarePlan { {field} } } }",
+                variables: json!({ "id": encode(Kind::CarePlan, plan.id) }),
+                residents: BTreeSet::from([plan.resident_id]),
+            },
+            "AgendaItem" => Reach {
+                query: "query T($id: ID!) { meeting(id: $id) { agendaItems { id {field} } } }",
+                variables: json!({ "id": encode(Kind::Meeting, item.meeting_id) }),
+                residents: items.iter().filter_map(|i| i.resident_id).collect(),
+            },
+            other => panic!("no way to reach {other} in the table"),
+        }
+    };
+    let mut walked = 0;
+    for (ty, fields) in RESIDENT_DATA {
+        if *ty == "Viewer" {
+            continue; // `Viewer.residents`: see the `login` and `me` scenario.
+        }
+        let how = reach(ty);
+        let in_schema = &schema[*ty];
+        for (field, logged) in *fields {
+            let returns = &in_schema.iter().find(|(name, _)| name == field).expect("listed fields are in the schema").1;
+            let selection = match schema.get(returns) {
+                Some(fields) if fields.iter().any(|(name, _)| name == "id") => format!("{field} {{ id }}"),
+                Some(_) => format!("{field} {{ __typename }}"),
+                None => (*field).to_owned(),
+            };
+            let query = how.query.replace("{field}", &selection);
+            let (mut answered, mut refused) = (0, 0);
+            for (email, token) in &tokens {
+                let (body, rows) = send(&app, Some(token), &query, how.variables.clone()).await;
+                let codes = error_codes(&body);
+                let expected = if codes.is_empty() {
+                    answered += 1;
+                    let residents = if *ty == "AgendaItem" {
+                        agenda_residents(&body, &items, field, *logged)
+                    } else if *logged == Logged::NotResidentData {
+                        BTreeSet::new()
+                    } else {
+                        how.residents.clone()
+                    };
+                    expect(&residents, "READ", "ALLOWED")
+                } else {
+                    assert!(codes.iter().all(|c| c == "NOT_FOUND" || c == "FORBIDDEN"), "{ty}.{field} {email}: {body}");
+                    refused += 1;
+                    expect(&how.residents, "READ", "DENIED")
+                };
+                assert_eq!(rows, expected, "{ty}.{field} asked by {email}: {body}");
+            }
+            assert!(answered > 0 && refused > 0, "{ty}.{field}: answered {answered}, refused {refused}");
+            walked += 1;
+        }
+    }
+    assert!(walked > 100, "walked {walked} fields");
+}
+
+/// The residents an answered `meeting { agendaItems { id <field> } }` carries data about: each
+/// item's resident for its text, the resident or question it answers with otherwise.
+fn agenda_residents(
+    body: &Value,
+    items: &[entities::agenda_item::Model],
+    field: &str,
+    logged: plejelink::services::access::Logged,
+) -> BTreeSet<uuid::Uuid> {
+    use plejelink::services::access::Logged;
+    let answered = body["data"]["meeting"]["agendaItems"].as_array().expect("items");
+    let mut residents = BTreeSet::new();
+    for entry in answered {
+        let item = items.iter().find(|i| i.id == uuid_of(&entry["id"])).expect("an item of the meeting");
+        let carries = match field {
+            _ if logged == Logged::NotResidentData => false,
+            "resident" | "sourceQuestion" => !entry[field].is_null(),
+            _ => true,
+        };
+        if carries {
+            residents.extend(item.resident_id);
+        }
+    }
+    residents
+}
+
+/// Rows of the request, with who wrote them.
+async fn actors(app: &TestApp, residents: &BTreeSet<uuid::Uuid>) -> BTreeSet<(uuid::Uuid, String)> {
+    let rows = audit_event::Entity::find()
+        .filter(audit_event::Column::ResidentId.is_in(residents.iter().copied()))
+        .order_by_desc(audit_event::Column::Seq)
+        .limit(u64::try_from(residents.len()).expect("count"))
+        .all(&app.db)
+        .await
+        .expect("rows");
+    rows.into_iter().map(|r| (r.actor_id.expect("actor"), r.actor_role)).collect()
+}
+
+/// The `login` answer's `viewer.residents` (name, room, date of birth) and a relative's
+/// `me.residents` carry the relative's residents: each writes one `READ`/`ALLOWED` row per
+/// resident, as the relative (the `login` request has no viewer yet: the user it signed in).
+async fn login_and_me_log_the_residents_they_carry(app: TestApp) {
+    let login = "mutation Login($e: String!, $p: String!) { login(email: $e, password: $p) { viewer { residents { id fullName room dateOfBirth } } } }";
+    let (body, rows) = send(&app, None, login, json!({ "e": RELATIVE, "p": plejelink::demo::DEMO_PASSWORD })).await;
+    let carried: BTreeSet<_> = body["data"]["login"]["viewer"]["residents"]
+        .as_array()
+        .expect("residents")
+        .iter()
+        .map(|r| uuid_of(&r["id"]))
+        .collect();
+    assert!(!carried.is_empty(), "{body}");
+    assert_eq!(rows, expect(&carried, "READ", "ALLOWED"), "login: {body}");
+    let relative = entities::user::Entity::find()
+        .filter(entities::user::Column::Email.eq(RELATIVE))
+        .one(&app.db)
+        .await
+        .expect("q")
+        .expect("the relative");
+    assert_eq!(actors(&app, &carried).await, BTreeSet::from([(relative.id, "RELATIVE".to_owned())]));
+
+    let token = app.login(RELATIVE).await;
+    let (body, rows) = send(&app, Some(&token), "{ me { residents { fullName } } }", json!({})).await;
+    assert_eq!(rows, expect(&carried, "READ", "ALLOWED"), "me: {body}");
+    // Logins without residents in their answer log nothing.
+    let (body, rows) = send(&app, None, login, json!({ "e": NURSE_S, "p": plejelink::demo::DEMO_PASSWORD })).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(rows, BTreeSet::new());
+}
+
+/// One request that reads a resident's roster entry and is refused a clinical field logs two rows,
+/// `READ`/`ALLOWED` and `READ`/`DENIED`; the refused field alone logs only `READ`/`DENIED`.
+async fn an_allowed_and_a_refused_read_in_one_request_log_both(app: TestApp) {
+    use plejelink::ids::{Kind, encode};
+    let relative = app.login(RELATIVE).await;
+    let me = app.data(&relative, "{ me { residents { id } } }", json!({})).await;
+    let id = me["me"]["residents"][0]["id"].clone();
+    let resident = BTreeSet::from([uuid_of(&id)]);
+    let both = "query($id: ID!) { resident(id: $id) { fullName latestObservation { id } } }";
+    let (body, rows) = send(&app, Some(&relative), both, json!({ "id": id })).await;
+    assert!(body["data"]["resident"]["fullName"].is_string(), "{body}");
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    let mut expected = expect(&resident, "READ", "ALLOWED");
+    expected.extend(expect(&resident, "READ", "DENIED"));
+    assert_eq!(rows, expected);
+    let refused = "query($id: ID!) { resident(id: $id) { medications { name } } }";
+    let (body, rows) = send(&app, Some(&relative), refused, json!({ "id": id })).await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    assert_eq!(rows, expect(&resident, "READ", "DENIED"));
+    // A doctor attached to the centre who is not the resident's GP.
+    let (doctor, not_his) = doctor_and_not_their_gp_resident(&app).await;
+    let (body, rows) = send(&app, Some(&doctor), refused, json!({ "id": encode(Kind::Resident, not_his) })).await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    assert_eq!(rows, expect(&BTreeSet::from([not_his]), "READ", "DENIED"));
+}
+
+/// Dr Hansen's token and a resident of a centre he is attached to whose GP is someone else.
+async fn doctor_and_not_their_gp_resident(app: &TestApp) -> (String, uuid::Uuid) {
+    let user = entities::user::Entity::find()
+        .filter(entities::user::Column::Email.eq("laege.hansen@demo.dk"))
+        .one(&app.db)
+        .await
+        .expect("q")
+        .expect("Dr Hansen");
+    let hansen = entities::doctor::Entity::find()
+        .filter(entities::doctor::Column::UserId.eq(user.id))
+        .one(&app.db)
+        .await
+        .expect("q")
+        .expect("Dr Hansen's doctor profile");
+    let not_his = entities::resident::Entity::find()
+        .filter(entities::resident::Column::GpDoctorId.ne(hansen.id))
+        .one(&app.db)
+        .await
+        .expect("q")
+        .expect("a resident whose GP is someone else");
+    (app.login("laege.hansen@demo.dk").await, not_his.id)
+}
+
+/// Writes on a resident: an allowed one logs one `WRITE`/`ALLOWED` row (not also a read for its
+/// lookup); a refused one logs one `WRITE`/`DENIED` row, whether it is refused for the role
+/// (`FORBIDDEN` before any lookup), for the resident (`NOT_FOUND`) or after the lookup
+/// (`FORBIDDEN`: a doctor who is not the GP). A resident that does not exist gets no row, and the
+/// answer is the same as for one that does.
+async fn refused_writes_are_logged_as_refused_writes(app: TestApp) {
+    use plejelink::ids::{Kind, encode};
+    let relative = app.login(RELATIVE).await;
+    let me = app.data(&relative, "{ me { residents { id } } }", json!({})).await;
+    let id = me["me"]["residents"][0]["id"].clone();
+    let resident = BTreeSet::from([uuid_of(&id)]);
+    let record = "mutation($i: RecordObservationInput!) { recordObservation(input: $i) { observation { id } } }";
+    let input = |resident: &Value| json!({ "i": { "clientMutationId": uuid::Uuid::new_v4().to_string(), "residentId": resident, "recordedAt": app.now.to_rfc3339(), "pulse": 80 } });
+
+    let nurse = app.login(NURSE_S).await;
+    let (body, rows) = send(&app, Some(&nurse), record, input(&id)).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(rows, expect(&resident, "WRITE", "ALLOWED"), "an allowed write");
+
+    let (forbidden, rows) = send(&app, Some(&relative), record, input(&id)).await;
+    assert_eq!(error_code(&forbidden), Some("FORBIDDEN"));
+    assert_eq!(rows, expect(&resident, "WRITE", "DENIED"), "refused for the role");
+
+    let other = app.login("sygeplejerske.lindegaarden@demo.dk").await;
+    let (body, rows) = send(&app, Some(&other), record, input(&id)).await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    assert_eq!(rows, expect(&resident, "WRITE", "DENIED"), "refused for the resident");
+
+    let nobody = encode(Kind::Resident, uuid::Uuid::now_v7());
+    let (unknown, rows) = send(&app, Some(&relative), record, input(&json!(nobody))).await;
+    assert_eq!(unknown, forbidden, "the same answer for a resident that does not exist");
+    assert_eq!(rows, BTreeSet::new(), "no row for a resident that does not exist");
+
+    // A doctor attached to the centre but not the resident's GP adds a medication: FORBIDDEN after the lookup.
+    let (doctor, not_his) = doctor_and_not_their_gp_resident(&app).await;
+    let add = "mutation($i: AddMedicationInput!) { addMedication(input: $i) { id } }";
+    let medication = json!({ "i": { "residentId": encode(Kind::Resident, not_his), "name": "Paracetamol", "strength": "500 mg", "dosage": "1 x 4", "startedOn": "2026-01-01" } });
+    let (body, rows) = send(&app, Some(&doctor), add, medication).await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    assert_eq!(rows, expect(&BTreeSet::from([not_his]), "WRITE", "DENIED"), "refused after the lookup");
+    let Verification::Intact { .. } = verify(&app.db).await.expect("verify") else { panic!("intact chain") };
+}
+
 backends!(
+    every_field_reaching_a_resident_logs_one_row_per_resident,
+    login_and_me_log_the_residents_they_carry,
+    an_allowed_and_a_refused_read_in_one_request_log_both,
+    refused_writes_are_logged_as_refused_writes,
     reads_writes_and_denials_are_logged,
     a_roster_page_logs_each_resident_once,
     the_chain_is_append_only_and_verifiable,

@@ -188,7 +188,7 @@ async fn sqlite_backup_restores_with_the_same_data() {
     let centres = app.data(&nurse, "{ careCentres { id } }", serde_json::json!({})).await;
     app.data(
         &nurse,
-        "query($c: ID!) { residents(careCentreId: $c) { totalCount } }",
+        "query($c: ID!) { residents(careCentreId: $c) { totalCount edges { node { fullName } } } }",
         serde_json::json!({ "c": centres["careCentres"][0]["id"] }),
     )
     .await;

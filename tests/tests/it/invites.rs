@@ -118,6 +118,7 @@ async fn only_the_coordinator_of_the_centre_invites_and_the_code_is_stored_hashe
         .filter(audit_event::Column::ResidentId.eq(uuid_of(resident)))
         .filter(audit_event::Column::Action.eq("WRITE"))
         .filter(audit_event::Column::ActorRole.eq("COORDINATOR"))
+        .filter(audit_event::Column::Outcome.eq("ALLOWED"))
         .count(&app.db)
         .await
         .expect("audit");

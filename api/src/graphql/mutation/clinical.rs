@@ -7,6 +7,7 @@ use crate::graphql::scalars::Date;
 use crate::graphql::types::{Medication, MedicationReview, ResuscitationDecision};
 use crate::ids::{self, Kind};
 use crate::services::clinical::{self, MedicationInput, ReviewInput};
+use crate::services::residents::{Target, refused_write};
 use async_graphql::{Context, ID, InputObject, Object};
 
 #[derive(InputObject)]
@@ -64,7 +65,8 @@ impl ClinicalMutations {
             input.note.as_deref(),
             state.now,
         )
-        .await?;
+        .await;
+        let decision = refused_write(&state.db, viewer, Some(Target::Resident(resident)), decision).await?;
         Ok(ResuscitationDecision(decision))
     }
 
@@ -80,13 +82,16 @@ impl ClinicalMutations {
             indication: input.indication,
             started_on: input.started_on.0,
         };
-        Ok(Medication(clinical::add_medication(&state.db, viewer, input, state.now).await?, state.today()))
+        let target = Some(Target::Resident(input.resident_id));
+        let added = clinical::add_medication(&state.db, viewer, input, state.now).await;
+        Ok(Medication(refused_write(&state.db, viewer, target, added).await?, state.today()))
     }
 
     async fn stop_medication(&self, ctx: &Context<'_>, medication_id: ID, stopped_on: Date) -> AppResult<Medication> {
         let (state, viewer) = authed(ctx)?;
         let id = ids::decode(&medication_id, Kind::Medication, "medicationId")?;
-        Ok(Medication(clinical::stop_medication(&state.db, viewer, id, stopped_on.0, state.now).await?, state.today()))
+        let stopped = clinical::stop_medication(&state.db, viewer, id, stopped_on.0, state.now).await;
+        Ok(Medication(refused_write(&state.db, viewer, Some(Target::Medication(id)), stopped).await?, state.today()))
     }
 
     async fn record_medication_review(
@@ -105,7 +110,9 @@ impl ClinicalMutations {
                 .collect::<AppResult<Vec<_>>>()?,
             active_count_after: input.active_count_after,
         };
-        let review = clinical::record_medication_review(&state.db, viewer, input, state.now).await?;
+        let target = Some(Target::Resident(input.resident_id));
+        let review = clinical::record_medication_review(&state.db, viewer, input, state.now).await;
+        let review = refused_write(&state.db, viewer, target, review).await?;
         Ok(MedicationReview(review))
     }
 }

@@ -9,6 +9,7 @@ use crate::graphql::types::{AgendaItem, Meeting, TimeEntry};
 use crate::graphql::{RequestState, authed};
 use crate::ids::{self, Kind};
 use crate::services::meetings::{self as service, LogTimeInput as LogTime, MinutesInput, ProposeInput, ScheduleInput};
+use crate::services::residents::{Target, refused_write};
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use entities::meeting;
@@ -119,7 +120,9 @@ impl MeetingMutations {
             description: input.description,
             resident_id: input.resident_id.map(|id| ids::decode(&id, Kind::Resident, "residentId")).transpose()?,
         };
-        Ok(AgendaItem(service::propose_item(&state.db, viewer, input, state.now).await?))
+        let target = input.resident_id.map(Target::Resident);
+        let proposed = service::propose_item(&state.db, viewer, input, state.now).await;
+        Ok(AgendaItem(refused_write(&state.db, viewer, target, proposed).await?))
     }
 
     /// Sends the agenda before its deadline (it goes out by itself at the deadline).

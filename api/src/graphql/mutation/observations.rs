@@ -7,6 +7,7 @@ use crate::graphql::enums::{Consciousness, News2Risk};
 use crate::graphql::types::{News2Score, Observation};
 use crate::ids::{self, Kind};
 use crate::services::observations::{self as service, ObservationInput};
+use crate::services::residents::{Target, refused_write};
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::enums::News2Risk as StoredRisk;
@@ -101,7 +102,10 @@ impl ObservationMutations {
             pain_score: input.pain_score,
             note: input.note,
         };
-        let recorded = service::record(&state.db, viewer, input, state.now).await?;
+        let target = Some(Target::Resident(input.resident_id));
+        let recorded =
+            refused_write(&state.db, viewer, target, service::record(&state.db, viewer, input, state.now).await)
+                .await?;
         let news2 = recorded.news2;
         if recorded.created && matches!(news2.risk, StoredRisk::Medium | StoredRisk::High) {
             let event = Event::ObservationAlert {
@@ -138,6 +142,7 @@ impl ObservationMutations {
     ) -> AppResult<Observation> {
         let (state, viewer) = authed(ctx)?;
         let id = ids::decode(&id, Kind::Observation, "id")?;
-        Ok(Observation(service::mark_entered_in_error(&state.db, viewer, id, &reason, state.now).await?))
+        let marked = service::mark_entered_in_error(&state.db, viewer, id, &reason, state.now).await;
+        Ok(Observation(refused_write(&state.db, viewer, Some(Target::Observation(id)), marked).await?))
     }
 }

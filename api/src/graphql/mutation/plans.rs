@@ -5,6 +5,7 @@ use crate::graphql::authed;
 use crate::graphql::types::CarePlan;
 use crate::ids::{self, Kind};
 use crate::services::plans::{self, DraftInput, Section};
+use crate::services::residents::{Target, refused_write};
 use async_graphql::{Context, ID, InputObject, Object};
 
 #[derive(InputObject)]
@@ -47,7 +48,9 @@ impl PlanMutations {
             goals: input.goals,
             sections: input.sections.into_iter().map(|s| Section { heading: s.heading, text: s.text }).collect(),
         };
-        Ok(CarePlan(plans::save_draft(&state.db, viewer, input, state.now).await?))
+        let target = Some(Target::Resident(input.resident_id));
+        let saved = plans::save_draft(&state.db, viewer, input, state.now).await;
+        Ok(CarePlan(refused_write(&state.db, viewer, target, saved).await?))
     }
 
     /// COORDINATOR: the draft becomes the agreed plan; the one before is SUPERSEDED.
@@ -63,14 +66,15 @@ impl PlanMutations {
             input.shared_with_relatives,
             state.now,
         )
-        .await?;
-        Ok(CarePlan(plan))
+        .await;
+        Ok(CarePlan(refused_write(&state.db, viewer, Some(Target::CarePlan(id)), plan).await?))
     }
 
     /// RELATIVE: "I have read it".
     async fn acknowledge_care_plan(&self, ctx: &Context<'_>, care_plan_id: ID) -> AppResult<CarePlan> {
         let (state, viewer) = authed(ctx)?;
         let id = ids::decode(&care_plan_id, Kind::CarePlan, "carePlanId")?;
-        Ok(CarePlan(plans::acknowledge(&state.db, viewer, id, state.now).await?))
+        let acknowledged = plans::acknowledge(&state.db, viewer, id, state.now).await;
+        Ok(CarePlan(refused_write(&state.db, viewer, Some(Target::CarePlan(id)), acknowledged).await?))
     }
 }

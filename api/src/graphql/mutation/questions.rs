@@ -7,6 +7,7 @@ use crate::graphql::types::{AgendaItem, Question};
 use crate::graphql::{RequestState, authed};
 use crate::ids::{self, Kind};
 use crate::services::questions::{self as service, AskInput};
+use crate::services::residents::{Target, refused_write};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entities::question;
 
@@ -74,7 +75,9 @@ impl QuestionMutations {
             observation_ids,
             override_reason: input.override_reason,
         };
-        let asked = service::ask(&state.db, viewer, input, state.now).await?;
+        let target = input.resident_id.map(Target::Resident);
+        let asked =
+            refused_write(&state.db, viewer, target, service::ask(&state.db, viewer, input, state.now).await).await?;
         if asked.created {
             announce(state, &asked.question, QuestionEventKind::Asked).await;
         }
@@ -88,7 +91,8 @@ impl QuestionMutations {
     async fn reply_to_question(&self, ctx: &Context<'_>, question_id: ID, body: String) -> AppResult<Question> {
         let (state, viewer) = authed(ctx)?;
         let id = ids::decode(&question_id, Kind::Question, "questionId")?;
-        let question = service::reply(&state.db, viewer, id, &body, state.now).await?;
+        let replied = service::reply(&state.db, viewer, id, &body, state.now).await;
+        let question = refused_write(&state.db, viewer, Some(Target::Question(id)), replied).await?;
         announce(state, &question, QuestionEventKind::Replied).await;
         Ok(Question(question))
     }
@@ -103,7 +107,8 @@ impl QuestionMutations {
     ) -> AppResult<Question> {
         let (state, viewer) = authed(ctx)?;
         let id = ids::decode(&question_id, Kind::Question, "questionId")?;
-        let question = service::answer(&state.db, viewer, id, &body, close.unwrap_or(false), state.now).await?;
+        let answered = service::answer(&state.db, viewer, id, &body, close.unwrap_or(false), state.now).await;
+        let question = refused_write(&state.db, viewer, Some(Target::Question(id)), answered).await?;
         announce(state, &question, QuestionEventKind::Answered).await;
         Ok(Question(question))
     }
@@ -111,7 +116,8 @@ impl QuestionMutations {
     async fn close_question(&self, ctx: &Context<'_>, question_id: ID) -> AppResult<Question> {
         let (state, viewer) = authed(ctx)?;
         let id = ids::decode(&question_id, Kind::Question, "questionId")?;
-        let question = service::close(&state.db, viewer, id, state.now).await?;
+        let closed = service::close(&state.db, viewer, id, state.now).await;
+        let question = refused_write(&state.db, viewer, Some(Target::Question(id)), closed).await?;
         announce(state, &question, QuestionEventKind::Closed).await;
         Ok(Question(question))
     }
@@ -126,7 +132,8 @@ impl QuestionMutations {
         let (state, viewer) = authed(ctx)?;
         let id = ids::decode(&question_id, Kind::Question, "questionId")?;
         let meeting = meeting_id.map(|m| ids::decode(&m, Kind::Meeting, "meetingId")).transpose()?;
-        let (question, item) = service::move_to_agenda(&state.db, viewer, id, meeting, state.now).await?;
+        let moved = service::move_to_agenda(&state.db, viewer, id, meeting, state.now).await;
+        let (question, item) = refused_write(&state.db, viewer, Some(Target::Question(id)), moved).await?;
         announce(state, &question, QuestionEventKind::MovedToAgenda).await;
         Ok(AgendaItem(item))
     }

@@ -3,9 +3,10 @@
 use super::sessions::payload;
 use crate::error::AppResult;
 use crate::graphql::types::AuthPayload;
-use crate::graphql::{authed, state};
+use crate::graphql::{SignedIn, authed, state};
 use crate::ids::{self, Kind};
 use crate::services::relatives;
+use crate::services::residents::{Target, refused_write};
 use crate::services::sessions::PasswordCheck;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -37,8 +38,8 @@ impl RelativeMutations {
     async fn invite_relative(&self, ctx: &Context<'_>, input: InviteRelativeInput) -> AppResult<Invite> {
         let (state, viewer) = authed(ctx)?;
         let resident = ids::decode(&input.resident_id, Kind::Resident, "residentId")?;
-        let (invite, code) =
-            relatives::invite(&state.db, viewer, resident, &input.email, &input.relation, state.now).await?;
+        let invited = relatives::invite(&state.db, viewer, resident, &input.email, &input.relation, state.now).await;
+        let (invite, code) = refused_write(&state.db, viewer, Some(Target::Resident(resident)), invited).await?;
         Ok(Invite {
             id: ids::encode(Kind::Invite, invite.id),
             email: invite.email,
@@ -61,6 +62,7 @@ impl RelativeMutations {
         let state = state(ctx);
         let check = PasswordCheck { password: &password, limits: &state.login_limits, client: &state.client };
         let session = relatives::accept(&state.db, &state.keys, check, &code, &display_name, state.now).await?;
+        SignedIn::set(ctx, &session.viewer);
         Ok(payload(session))
     }
 }

@@ -6,6 +6,7 @@ use crate::graphql::enums::{ResidentStatus, SpO2Scale};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Resident;
 use crate::ids::{self, Kind};
+use crate::services::residents::{Target, refused_write};
 use crate::services::roster::{self, AdmitInput, UpdateInput};
 use async_graphql::{Context, ID, InputObject, Object};
 
@@ -85,7 +86,9 @@ impl RosterMutations {
             spo2_scale: input.spo2_scale.map(Into::into),
             intake_stage: input.intake_stage,
         };
-        Ok(Resident(roster::update(&state.db, viewer, input, state.now).await?))
+        let target = Some(Target::Resident(input.id));
+        let updated = roster::update(&state.db, viewer, input, state.now).await;
+        Ok(Resident(refused_write(&state.db, viewer, target, updated).await?))
     }
 
     /// COORDINATOR: moved out (DISCHARGED) or died (DECEASED).
@@ -97,7 +100,8 @@ impl RosterMutations {
     ) -> AppResult<Resident> {
         let (state, viewer) = authed(ctx)?;
         let id = ids::decode(&resident_id, Kind::Resident, "residentId")?;
-        Ok(Resident(roster::discharge(&state.db, viewer, id, status.into(), state.now).await?))
+        let discharged = roster::discharge(&state.db, viewer, id, status.into(), state.now).await;
+        Ok(Resident(refused_write(&state.db, viewer, Some(Target::Resident(id)), discharged).await?))
     }
 
     async fn set_general_practitioner(
@@ -117,7 +121,7 @@ impl RosterMutations {
             input.external_clinic.as_deref(),
             state.now,
         )
-        .await?;
-        Ok(Resident(resident))
+        .await;
+        Ok(Resident(refused_write(&state.db, viewer, Some(Target::Resident(id)), resident).await?))
     }
 }

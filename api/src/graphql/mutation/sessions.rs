@@ -1,8 +1,8 @@
 //! Login sessions.
 
 use crate::error::AppResult;
-use crate::graphql::state;
 use crate::graphql::types::AuthPayload;
+use crate::graphql::{SignedIn, state};
 use crate::services::sessions::{self, AuthSession, PasswordCheck};
 use async_graphql::{Context, Object};
 
@@ -26,13 +26,16 @@ impl SessionMutations {
         let session =
             sessions::login(&state.db, &state.keys, &state.login_limits, &state.client, &email, &password, state.now)
                 .await?;
+        SignedIn::set(ctx, &session.viewer);
         Ok(payload(session))
     }
 
     /// A new token pair for a refresh token, which is used up.
     async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: String) -> AppResult<AuthPayload> {
         let state = state(ctx);
-        Ok(payload(sessions::refresh(&state.db, &state.events, &state.keys, &refresh_token, state.now).await?))
+        let session = sessions::refresh(&state.db, &state.events, &state.keys, &refresh_token, state.now).await?;
+        SignedIn::set(ctx, &session.viewer);
+        Ok(payload(session))
     }
 
     /// Changes the password: every session of the account ends, and a new one is returned. A wrong
