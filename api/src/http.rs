@@ -31,6 +31,20 @@ fn error_json(err: AppError) -> Value {
     json!({ "errors": [error] })
 }
 
+/// A whole-request failure of the server's own (not the client's): 503 when retrying soon may
+/// help (database unreachable, or busy: with `Retry-After`), else 500.
+fn failure(err: AppError) -> Response {
+    match err {
+        AppError::Busy(_) => {
+            let retry_after = crate::error::BUSY_RETRY_AFTER_SECONDS.to_string();
+            (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, retry_after)], Json(error_json(err)))
+                .into_response()
+        }
+        AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(error_json(err))).into_response(),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, Json(error_json(err))).into_response(),
+    }
+}
+
 fn reject(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(error_body(code, message))).into_response()
 }
@@ -89,14 +103,10 @@ pub async fn graphql(
     let now = state.clock.now();
     let viewer = match viewer(&state, &headers, now).await {
         Ok(viewer) => viewer,
-        Err(err) => {
-            let status = match err {
-                AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-                AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-                _ => StatusCode::INTERNAL_SERVER_ERROR,
-            };
-            return (status, Json(error_json(err))).into_response();
+        Err(AppError::Unauthenticated) => {
+            return (StatusCode::UNAUTHORIZED, Json(error_json(AppError::Unauthenticated))).into_response();
         }
+        Err(err) => return failure(err),
     };
     // A trusted document replaces the query text (and in production, text is for ADMIN only).
     if let Some(object) = value.as_object_mut() {
@@ -142,7 +152,7 @@ pub async fn graphql(
     if let Some(viewer) = &audited
         && let Err(err) = state.access_log.flush(viewer, now).await
     {
-        return (StatusCode::INTERNAL_SERVER_ERROR, Json(error_json(err))).into_response();
+        return failure(err);
     }
     // Errors raised by async-graphql itself (parse, validation, limits) carry no code: they are
     // all about the request the client sent.

@@ -2,6 +2,7 @@
 //! (RATE_LIMITED) instead of queueing without bound, and the server recovers. Lost responses and
 //! a full disk are in the submodules.
 
+mod contention;
 mod disk_full;
 mod lost_responses;
 
