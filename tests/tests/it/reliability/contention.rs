@@ -99,13 +99,18 @@ async fn write_until(
     acked
 }
 
+/// A new session of `email`: its access and refresh tokens.
+async fn session(app: &TestApp, email: &str) -> (String, String) {
+    let login = app.gql(None, LOGIN, json!({ "e": email, "p": "demo-password" })).await;
+    let token = |name: &str| login["data"]["login"][name].as_str().unwrap_or_else(|| panic!("{login:#}")).to_owned();
+    (token("accessToken"), token("refreshToken"))
+}
+
 /// A session rotating its refresh token until `until`; every fourth rotation is sent twice at
 /// once (two tabs), and both must get the same new pair. Returns the last pair.
-async fn refresh_until(app: &TestApp, tally: &Tally, until: Instant, email: &str) -> (String, String) {
-    let login = app.gql(None, LOGIN, json!({ "e": email, "p": "demo-password" })).await;
-    let text = |value: &Value| value.as_str().unwrap_or_else(|| panic!("a token: {login:#}")).to_owned();
-    let (mut access, mut refresh) =
-        (text(&login["data"]["login"]["accessToken"]), text(&login["data"]["login"]["refreshToken"]));
+async fn refresh_until(app: &TestApp, tally: &Tally, until: Instant, session: (String, String)) -> (String, String) {
+    let text = |value: &Value| value.as_str().expect("a token").to_owned();
+    let (mut access, mut refresh) = session;
     let mut round = 0;
     while Instant::now() < until {
         round += 1;
@@ -184,6 +189,11 @@ async fn every_kind_of_writer_at_once_gets_no_internal_and_loses_nothing(app: Te
     let coordinator = app.login("koordinator.solhaven@demo.dk").await;
     let (centre, residents) = residents_of(&app, &nurse).await;
     let (_, other_residents) = residents_of(&app, &other_nurse).await;
+    let sessions = [
+        session(&app, "koordinator.lindegaarden@demo.dk").await,
+        session(&app, "laege.berg@demo.dk").await,
+        session(&app, "paaroerende@demo.dk").await,
+    ];
     let tally = Tally::default();
     let until = Instant::now() + Duration::from_secs(SECONDS);
     let observe = |token: String, residents: Vec<Value>| {
@@ -214,10 +224,7 @@ async fn every_kind_of_writer_at_once_gets_no_internal_and_loses_nothing(app: Te
             observe(other_nurse.clone(), other_residents.clone()),
         ]),
         join_all([ask(0), ask(5)]),
-        join_all(
-            ["koordinator.lindegaarden@demo.dk", "laege.berg@demo.dk", "paaroerende@demo.dk"]
-                .map(|email| refresh_until(&app, &tally, until, email))
-        ),
+        join_all(sessions.map(|session| refresh_until(&app, &tally, until, session))),
         join_all([
             draft_until(&app, &tally, until, &nurse, &residents[0]),
             draft_until(&app, &tally, until, &coordinator, &residents[1]),
