@@ -67,7 +67,7 @@ struct Acked {
 }
 
 /// Sends `input(n)` for n = 0, 1, … until `until`; a `RATE_LIMITED` answer is sent again as it was
-/// (as the app's outbox does). Returns the acknowledged ones.
+/// (as the app's outbox does; for 10 s at most). Returns the acknowledged ones.
 async fn write_until(
     app: &TestApp,
     tally: &Tally,
@@ -90,7 +90,7 @@ async fn write_until(
                     let stored = payload.values().next().expect("the stored object");
                     acked.push(Acked { request, id: uuid_of(&stored["id"]), client_mutation_id });
                 }
-                "RATE_LIMITED" => continue,
+                "RATE_LIMITED" if Instant::now() < until + Duration::from_secs(10) => continue,
                 _ => {}
             }
             break;
