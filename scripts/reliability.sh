@@ -16,6 +16,8 @@ export PLEJELINK_SOAK_SUBSCRIPTIONS="${PLEJELINK_SOAK_SUBSCRIPTIONS:-500}"
 # Black-box scenarios on the in-process server: lost responses (both backends), disk full,
 # database outage, contention, overload; then the restore drill.
 cargo test -p plejelink-tests --locked --test it -- reliability:: foundation::sqlite_backup_restores_with_the_same_data
+# A SQLite write lock held by another process (a binary of its own).
+cargo test -p plejelink-tests --locked --test busy
 # The real binary: SIGKILL at PLEJELINK_CRASH_KILLS moments on both backends.
 cargo test -p plejelink --locked --test crash -- --test-threads 1 --nocapture
 # The real binary: SIGTERM with open WebSockets, then the soak (one backend at a time, so the two

@@ -17,7 +17,7 @@ use sea_orm::ActiveEnum;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    QueryOrder, QuerySelect, Statement,
 };
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -100,7 +100,7 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// A transaction that may append audit rows; holds the append lock until it ends, so a write
 /// transaction should begin with it (not take it halfway, after its own writes).
 pub struct AuditTxn {
-    txn: DatabaseTransaction,
+    txn: crate::db::WriteTxn,
     _guard: MutexGuard<'static, ()>,
 }
 
@@ -111,19 +111,15 @@ impl std::ops::Deref for AuditTxn {
     }
 }
 
-/// Begins a write transaction that may append to the access log. On SQLite it is `IMMEDIATE`: it
-/// takes the write lock at `BEGIN`, so it waits (busy timeout) instead of failing halfway with
-/// "database is locked" when another writer got there first.
+/// Begins a write transaction that may append to the access log ([`crate::db::begin_write`]: on
+/// SQLite it takes the write lock at `BEGIN`, so it cannot fail halfway with "database is
+/// locked" when another writer got there first).
 pub async fn begin(db: &DatabaseConnection) -> AppResult<AuditTxn> {
     begin_locked(db, APPEND.lock().await).await
 }
 
 async fn begin_locked(db: &DatabaseConnection, guard: MutexGuard<'static, ()>) -> AppResult<AuditTxn> {
-    let options = TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..TransactionOptions::default()
-    };
-    let txn = db.begin_with_options(options).await?;
+    let txn = crate::db::begin_write(db).await?;
     if txn.get_database_backend() == DatabaseBackend::Postgres {
         txn.execute_raw(Statement::from_sql_and_values(
             DatabaseBackend::Postgres,
@@ -153,7 +149,7 @@ impl AuditTxn {
         if entries.iter().all(|entry| entry.touches.is_empty()) {
             return Ok(());
         }
-        let last = audit_event::Entity::find().order_by_desc(audit_event::Column::Seq).limit(1).one(&self.txn).await?;
+        let last = audit_event::Entity::find().order_by_desc(audit_event::Column::Seq).limit(1).one(&*self.txn).await?;
         let (mut seq, mut prev) = last.map_or((0, GENESIS.to_owned()), |e| (e.seq, e.hash));
         let mut rows = Vec::with_capacity(entries.iter().map(|entry| entry.touches.len()).sum());
         for entry in entries {
@@ -186,7 +182,9 @@ impl AuditTxn {
             _ => {
                 let mut rows = rows.into_iter().map(Stored::into_active_model).peekable();
                 while rows.peek().is_some() {
-                    audit_event::Entity::insert_many(rows.by_ref().take(500)).exec_without_returning(&self.txn).await?;
+                    audit_event::Entity::insert_many(rows.by_ref().take(500))
+                        .exec_without_returning(&*self.txn)
+                        .await?;
                 }
             }
         }

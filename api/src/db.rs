@@ -3,12 +3,72 @@
 use anyhow::{Context, bail};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, Statement};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Key of the PostgreSQL advisory lock held while migrating ("plejelnk" in ASCII).
 const MIGRATION_LOCK_KEY: i64 = 0x706c_656a_656c_6e6b;
+
+/// Each SQLite file's turn to write (SQLite has one writer at a time), shared by every pool of
+/// this process on that file: write transactions queue here, first come first served, before
+/// `BEGIN IMMEDIATE`. Left to SQLite's busy timeout alone they would poll for the lock up to
+/// 100 ms apart, and under a steady stream of writers one of them could miss every gap until it
+/// timed out.
+static SQLITE_TURNS: std::sync::Mutex<BTreeMap<PathBuf, Arc<Mutex<()>>>> = std::sync::Mutex::new(BTreeMap::new());
+
+fn sqlite_turn(db: &DatabaseConnection) -> Arc<Mutex<()>> {
+    let file = db.get_sqlite_connection_pool().connect_options().get_filename().to_path_buf();
+    SQLITE_TURNS.lock().unwrap_or_else(|e| e.into_inner()).entry(file).or_default().clone()
+}
+
+/// A write transaction from [`begin_write`]; on SQLite it holds the turn to write until it ends
+/// (commit, rollback or drop).
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+impl WriteTxn {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
+}
+
+/// Begins a transaction that will write. On SQLite it waits for its turn to write in the file,
+/// then takes SQLite's write lock at `BEGIN` (`IMMEDIATE`; waiting out the busy timeout for other
+/// processes): a deferred transaction that reads first is refused the lock at its first write
+/// with `SQLITE_BUSY` or `SQLITE_BUSY_SNAPSHOT` at once, whatever the busy timeout, whenever
+/// another connection wrote since its read began. On PostgreSQL it is a plain `BEGIN`.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
+    if db.get_database_backend() != DatabaseBackend::Sqlite {
+        return Ok(WriteTxn { txn: db.begin().await?, _turn: None });
+    }
+    let turn = sqlite_turn(db).lock_owned().await;
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    };
+    Ok(WriteTxn { txn: db.begin_with_options(options).await?, _turn: Some(turn) })
+}
 
 /// Opens a pool. SQLite gets WAL, `synchronous=FULL` (an acknowledged write survives power loss),
 /// foreign keys and a busy timeout on every pooled connection; start-up fails if they did not take.

@@ -8,9 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entities::enums::*;
 use entities::*;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, PaginatorTrait, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, PaginatorTrait};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -202,23 +200,23 @@ pub async fn load(
     if has_users(db).await? {
         return Err(DbErr::Custom("the demo needs an empty database".into()));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut ctx = Ctx {
         rng: Rng(0x504c_454a_454c_494e),
         now,
         today: now.with_timezone(&chrono_tz::Europe::Copenhagen).date_naive(),
         summary: DemoSummary::default(),
     };
-    insert_user(&txn, &mut ctx, "admin@demo.dk", "Anne Admin", Role::Admin, password_hash).await?;
-    let centres = insert_centres(&txn, &mut ctx, size, password_hash).await?;
-    let residents = insert_residents(&txn, &mut ctx, size, &centres).await?;
-    insert_observations(&txn, &mut ctx, size, &centres, &residents).await?;
-    insert_medications(&txn, &mut ctx, &residents).await?;
-    insert_care_plans(&txn, &mut ctx, &residents, &centres).await?;
-    insert_questions(&txn, &mut ctx, &centres, &residents).await?;
-    insert_meetings(&txn, &mut ctx, &centres, &residents).await?;
-    insert_relatives(&txn, &mut ctx, &residents, password_hash).await?;
-    insert_question_history(&txn, &mut ctx, size, &centres, &residents).await?;
+    insert_user(&*txn, &mut ctx, "admin@demo.dk", "Anne Admin", Role::Admin, password_hash).await?;
+    let centres = insert_centres(&*txn, &mut ctx, size, password_hash).await?;
+    let residents = insert_residents(&*txn, &mut ctx, size, &centres).await?;
+    insert_observations(&*txn, &mut ctx, size, &centres, &residents).await?;
+    insert_medications(&*txn, &mut ctx, &residents).await?;
+    insert_care_plans(&*txn, &mut ctx, &residents, &centres).await?;
+    insert_questions(&*txn, &mut ctx, &centres, &residents).await?;
+    insert_meetings(&*txn, &mut ctx, &centres, &residents).await?;
+    insert_relatives(&*txn, &mut ctx, &residents, password_hash).await?;
+    insert_question_history(&*txn, &mut ctx, size, &centres, &residents).await?;
     txn.commit().await?;
     ctx.summary.centres = centres.len();
     ctx.summary.residents = residents.len();

@@ -23,6 +23,10 @@ pub enum AppError {
     RateLimited {
         retry_after_seconds: u64,
     },
+    /// The database did not grant a lock in time (SQLite busy or locked past the busy timeout,
+    /// PostgreSQL deadlock or lock timeout); nothing was written. `RATE_LIMITED` with
+    /// `extensions.retryAfter`: the same request may be sent again.
+    Busy(Arc<anyhow::Error>),
     Internal(Arc<anyhow::Error>),
     /// The database cannot be reached; `INTERNAL` with a message that says to retry.
     Unavailable(Arc<anyhow::Error>),
@@ -49,7 +53,7 @@ impl AppError {
             Self::Forbidden => "FORBIDDEN",
             Self::Validation { .. } | Self::MissingVitals(_) => "VALIDATION",
             Self::Conflict(_) => "CONFLICT",
-            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::RateLimited { .. } | Self::Busy(_) => "RATE_LIMITED",
             Self::Internal(_) | Self::Unavailable(_) | Self::StorageFull(_) => "INTERNAL",
         }
     }
@@ -66,6 +70,7 @@ impl AppError {
             ),
             Self::Conflict(message) => message.clone(),
             Self::RateLimited { .. } => "Too many attempts; try again later".into(),
+            Self::Busy(_) => "The database is busy; try again shortly".into(),
             Self::Internal(_) => "Internal error".into(),
             Self::Unavailable(_) => "The database is unavailable; try again shortly".into(),
             Self::StorageFull(_) => "The server cannot store data right now; try again later".into(),
@@ -73,22 +78,40 @@ impl AppError {
     }
 }
 
-/// SQLite's `SQLITE_FULL` or PostgreSQL's `disk_full`.
-fn is_storage_full(err: &DbErr) -> bool {
+/// Seconds a client should wait before sending a request refused with [`AppError::Busy`] again.
+pub const BUSY_RETRY_AFTER_SECONDS: u32 = 1;
+
+/// The database's own error code (SQLite's extended result code, PostgreSQL's SQLSTATE).
+fn database_code(err: &DbErr) -> Option<String> {
     let (DbErr::Exec(RuntimeErr::SqlxError(e))
     | DbErr::Query(RuntimeErr::SqlxError(e))
     | DbErr::Conn(RuntimeErr::SqlxError(e))) = err
     else {
-        return false;
+        return None;
     };
-    let sea_orm::sqlx::Error::Database(e) = e.as_ref() else { return false };
-    matches!(e.code().as_deref(), Some("13" | "53100"))
+    let sea_orm::sqlx::Error::Database(e) = e.as_ref() else { return None };
+    e.code().map(|code| code.into_owned())
+}
+
+/// SQLite's `SQLITE_FULL` or PostgreSQL's `disk_full`.
+fn is_storage_full(code: &str) -> bool {
+    matches!(code, "13" | "53100")
+}
+
+/// A lock the database did not grant: SQLite `SQLITE_BUSY` (5) and its extended codes
+/// (`_RECOVERY` 261, `_SNAPSHOT` 517, `_TIMEOUT` 773), `SQLITE_LOCKED` (6) and its (262, 518);
+/// PostgreSQL `serialization_failure`, `deadlock_detected`, `lock_not_available`. The statement
+/// or transaction failed as a whole, so sending the request again is safe.
+fn is_busy(code: &str) -> bool {
+    matches!(code, "5" | "261" | "517" | "773" | "6" | "262" | "518" | "40001" | "40P01" | "55P03")
 }
 
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
-        if is_storage_full(&err) {
-            return Self::StorageFull(Arc::new(err.into()));
+        match database_code(&err) {
+            Some(code) if is_storage_full(&code) => return Self::StorageFull(Arc::new(err.into())),
+            Some(code) if is_busy(&code) => return Self::Busy(Arc::new(err.into())),
+            _ => {}
         }
         match err {
             // The database is down or the pool exhausted: the client may retry soon.
@@ -121,6 +144,10 @@ impl From<AppError> for async_graphql::Error {
             AppError::RateLimited { retry_after_seconds } => {
                 let seconds = *retry_after_seconds;
                 error = error.extend_with(|_, e| e.set("retryAfter", seconds));
+            }
+            AppError::Busy(source) => {
+                tracing::warn!(error = ?source, "database busy; answered RATE_LIMITED");
+                error = error.extend_with(|_, e| e.set("retryAfter", BUSY_RETRY_AFTER_SECONDS));
             }
             AppError::Internal(source) | AppError::Unavailable(source) | AppError::StorageFull(source) => {
                 let error_id = uuid::Uuid::now_v7().to_string();

@@ -87,6 +87,21 @@ impl Media {
         }
         self.answer(StatusCode::BAD_REQUEST, Refused { errors: &response.errors })
     }
+
+    /// A whole-request failure of the server's own (not the client's): 503 when retrying soon may
+    /// help (database unreachable, or busy: with `Retry-After`), else 500.
+    fn failure(self, err: AppError) -> Response {
+        let status = match err {
+            AppError::Busy(_) | AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let busy = matches!(err, AppError::Busy(_));
+        let mut response = self.answer(status, error_json(err));
+        if busy {
+            response.headers_mut().insert(header::RETRY_AFTER, crate::error::BUSY_RETRY_AFTER_SECONDS.into());
+        }
+        response
+    }
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -144,14 +159,10 @@ pub async fn graphql(
     let now = state.clock.now();
     let viewer = match viewer(&state, &headers, now).await {
         Ok(viewer) => viewer,
-        Err(err) => {
-            let status = match err {
-                AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-                AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-                _ => StatusCode::INTERNAL_SERVER_ERROR,
-            };
-            return media.answer(status, error_json(err));
+        Err(AppError::Unauthenticated) => {
+            return media.answer(StatusCode::UNAUTHORIZED, error_json(AppError::Unauthenticated));
         }
+        Err(err) => return media.failure(err),
     };
     // A trusted document replaces the query text (and in production, text is for ADMIN only).
     if let Some(object) = value.as_object_mut() {
@@ -207,7 +218,7 @@ pub async fn graphql(
     if let Some(viewer) = audited.as_ref().or(signed_in.get())
         && let Err(err) = state.access_log.flush(viewer, now).await
     {
-        return media.answer(StatusCode::INTERNAL_SERVER_ERROR, error_json(err));
+        return media.failure(err);
     }
     // Errors raised by async-graphql itself (parse, validation, limits) carry no code: they are
     // all about the request the client sent.

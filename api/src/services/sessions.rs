@@ -19,7 +19,7 @@ use entities::{refresh_token, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, TransactionTrait,
+    QueryFilter, QuerySelect,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -135,9 +135,15 @@ pub async fn refresh(
     now: DateTime<Utc>,
 ) -> AppResult<AuthSession> {
     let issued = token_time();
-    let txn = db.begin().await?;
-    let Some(current) =
-        refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(hash_token(token))).one(&txn).await?
+    // A write transaction from its start, and the token's row locked (`FOR UPDATE` on PostgreSQL;
+    // SQLite's write lock covers it): two refreshes of one token take turns, so the second sees
+    // the first's rotation and answers with the same pair.
+    let txn = crate::db::begin_write(db).await?;
+    let Some(current) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(hash_token(token)))
+        .lock_exclusive()
+        .one(&*txn)
+        .await?
     else {
         return Err(AppError::Unauthenticated);
     };
@@ -145,7 +151,7 @@ pub async fn refresh(
         return Err(AppError::Unauthenticated);
     }
     let user = user::Entity::find_by_id(current.user_id)
-        .one(&txn)
+        .one(&*txn)
         .await?
         .filter(|u| u.active && u.tokens_valid_after <= issued)
         .ok_or(AppError::Unauthenticated)?;
@@ -153,16 +159,16 @@ pub async fn refresh(
         if issued - rotated_at <= GRACE {
             // A lost response: answer again with the pair the first rotation made.
             let (access_token, expires_at) = keys.issue_access(user.id, current.family_id, rotated_at)?;
-            let viewer = Viewer::for_user(&txn, user, now).await?;
+            let viewer = Viewer::for_user(&*txn, user, now).await?;
             return Ok(AuthSession { access_token, expires_at, refresh_token: successor(keys, token), viewer });
         }
-        revoke_family(&txn, current.family_id, issued).await?;
+        revoke_family(&*txn, current.family_id, issued).await?;
         txn.commit().await?;
         events.publish(Event::SessionsEnded { user: user.id }).await;
         return Err(AppError::Unauthenticated);
     }
     let (new_id, refresh) =
-        insert_refresh_token(&txn, user.id, current.family_id, successor(keys, token), issued).await?;
+        insert_refresh_token(&*txn, user.id, current.family_id, successor(keys, token), issued).await?;
     // Conditional on "not yet rotated" so two concurrent refreshes cannot both succeed.
     let rotated = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RotatedAt, Expr::value(issued))
@@ -170,13 +176,13 @@ pub async fn refresh(
         .col_expr(refresh_token::Column::UpdatedAt, Expr::value(issued))
         .filter(refresh_token::Column::Id.eq(current.id))
         .filter(refresh_token::Column::RotatedAt.is_null())
-        .exec(&txn)
+        .exec(&*txn)
         .await?;
     if rotated.rows_affected != 1 {
         return Err(AppError::Unauthenticated);
     }
     let (access_token, expires_at) = keys.issue_access(user.id, current.family_id, issued)?;
-    let viewer = Viewer::for_user(&txn, user, now).await?;
+    let viewer = Viewer::for_user(&*txn, user, now).await?;
     txn.commit().await?;
     Ok(AuthSession { access_token, expires_at, refresh_token: refresh, viewer })
 }

@@ -1,7 +1,8 @@
 //! Under load: SQLite writers do not see "database is locked", and overload is shed with 503
-//! (RATE_LIMITED) instead of queueing without bound, and the server recovers. Lost responses and
-//! a full disk are in the submodules.
+//! (RATE_LIMITED) instead of queueing without bound, and the server recovers. Every kind of
+//! writer at once, lost responses and a full disk are in the submodules.
 
+mod contention;
 mod disk_full;
 mod lost_responses;
 
