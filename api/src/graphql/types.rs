@@ -565,7 +565,7 @@ impl Resident {
     /// Number of OPEN questions about the resident that the viewer may see.
     async fn open_question_count(&self, ctx: &Context<'_>) -> AppResult<i32> {
         let (_, viewer) = authed(ctx)?;
-        let allowed = viewer.is_staff() || access::can_read_clinical(viewer, &self.0);
+        let allowed = access::can_count_open_questions(viewer, &self.0);
         self.logged(ctx, if allowed { Ok(()) } else { Err(AppError::NotFound) })?;
         Ok(loader(ctx).load_one(OpenQuestionCount(self.0.id)).await?.unwrap_or(0) as i32)
     }
@@ -854,15 +854,7 @@ impl AgendaItem {
         let Some(id) = self.0.source_question_id else {
             return Ok(None);
         };
-        let question = loader(ctx).load_one(QuestionById(id)).await?;
-        let visible = |q: &question::Model| match viewer.role {
-            entities::enums::Role::Nurse | entities::enums::Role::Coordinator => {
-                viewer.care_centre_ids.contains(&q.care_centre_id)
-            }
-            entities::enums::Role::Doctor => viewer.doctor_id == Some(q.doctor_id),
-            _ => false,
-        };
-        let question = question.filter(visible);
+        let question = loader(ctx).load_one(QuestionById(id)).await?.filter(|q| access::can_see_question(viewer, q));
         // A question about a resident is the resident's data, as through `Query.question`.
         question.as_ref().and_then(|q| q.resident_id).inspect(|r| viewer.read(*r));
         Ok(question.map(Question))

@@ -6,6 +6,7 @@ use entities::enums::{CarePlanStatus, MeetingKind, Role};
 use entities::{care_centre, care_plan, meeting, meeting_invitation, question, resident};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition};
+use uuid::Uuid;
 
 /// A condition no row satisfies.
 pub fn nothing() -> Condition {
@@ -20,6 +21,14 @@ pub fn centre_scope(viewer: &Viewer) -> Condition {
     }
 }
 
+/// The in-memory twin of [`centre_scope`], for a centre named in a request (a roster page).
+pub fn can_see_centre(viewer: &Viewer, centre: Uuid) -> bool {
+    match viewer.role {
+        Role::Admin => true,
+        _ => viewer.care_centre_ids.contains(&centre),
+    }
+}
+
 /// Residents whose roster entry (name, room, status, GP) the viewer sees.
 pub fn roster_scope(viewer: &Viewer) -> Condition {
     match viewer.role {
@@ -31,6 +40,7 @@ pub fn roster_scope(viewer: &Viewer) -> Condition {
     }
 }
 
+/// The in-memory twin of [`roster_scope`].
 pub fn can_see_resident(viewer: &Viewer, resident: &resident::Model) -> bool {
     match viewer.role {
         Role::Admin => true,
@@ -82,6 +92,29 @@ pub fn question_scope(viewer: &Viewer) -> Condition {
             .add(question::Column::CareCentreId.is_in(viewer.care_centre_ids.clone())),
         _ => nothing(),
     }
+}
+
+/// The in-memory twin of [`question_scope`], for a question reached through another object (an
+/// agenda item's source question).
+pub fn can_see_question(viewer: &Viewer, question: &question::Model) -> bool {
+    match (viewer.role, viewer.doctor_id) {
+        (Role::Nurse | Role::Coordinator, _) => viewer.care_centre_ids.contains(&question.care_centre_id),
+        (Role::Doctor, Some(doctor)) => {
+            question.doctor_id == doctor && viewer.care_centre_ids.contains(&question.care_centre_id)
+        }
+        _ => false,
+    }
+}
+
+/// The doctor a question is addressed to, who alone answers it and moves it to an agenda.
+pub fn is_addressed_doctor(viewer: &Viewer, question: &question::Model) -> bool {
+    viewer.role == Role::Doctor && viewer.doctor_id == Some(question.doctor_id)
+}
+
+/// How many questions about a resident are open, whoever they are addressed to: staff of the
+/// resident's centre and the resident's GP, as for the clinical record; nobody else.
+pub fn can_count_open_questions(viewer: &Viewer, resident: &resident::Model) -> bool {
+    can_read_clinical(viewer, resident)
 }
 
 /// Meetings: staff and doctors of the centre, ADMIN all, relatives the care conferences they are invited to.
@@ -307,7 +340,156 @@ pub const RESIDENT_DATA: &[(&str, &[(&str, Logged)])] = {
 
 #[cfg(test)]
 mod tests {
-    use super::RESIDENT_DATA;
+    use super::*;
+
+    const CENTRE: Uuid = Uuid::from_u128(1);
+    const OTHER_CENTRE: Uuid = Uuid::from_u128(2);
+    const RESIDENT: Uuid = Uuid::from_u128(10);
+    const OTHER_RESIDENT: Uuid = Uuid::from_u128(11);
+    /// The resident's GP.
+    const GP: Uuid = Uuid::from_u128(20);
+    const OTHER_DOCTOR: Uuid = Uuid::from_u128(21);
+
+    fn viewer(role: Role, centres: &[Uuid], doctor: Option<Uuid>, residents: &[Uuid]) -> Viewer {
+        Viewer {
+            user_id: Uuid::from_u128(99),
+            role,
+            display_name: String::new(),
+            email: String::new(),
+            locale: String::new(),
+            care_centre_ids: centres.to_vec(),
+            doctor_id: doctor,
+            resident_ids: residents.to_vec(),
+            audit: Default::default(),
+        }
+    }
+
+    /// A resident of `CENTRE` whose GP is `GP`.
+    fn resident() -> resident::Model {
+        let day = chrono::NaiveDate::from_ymd_opt(1940, 1, 1).expect("date");
+        resident::Model {
+            id: RESIDENT,
+            care_centre_id: CENTRE,
+            full_name: String::new(),
+            search_text: String::new(),
+            date_of_birth: day,
+            room: String::new(),
+            moved_in_on: day,
+            status: entities::enums::ResidentStatus::Active,
+            gp_doctor_id: Some(GP),
+            external_gp_name: None,
+            external_gp_clinic: None,
+            spo2_scale: entities::enums::Spo2Scale::Scale1,
+            intake_stage: 0,
+            version: 1,
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
+        }
+    }
+
+    /// A question about the resident, asked in `CENTRE` and addressed to `doctor`.
+    fn question_to(doctor: Uuid) -> question::Model {
+        question::Model {
+            id: Uuid::from_u128(30),
+            care_centre_id: CENTRE,
+            resident_id: Some(RESIDENT),
+            asked_by: Uuid::from_u128(98),
+            doctor_id: doctor,
+            subject: String::new(),
+            body: String::new(),
+            category: None,
+            priority: entities::enums::QuestionPriority::Routine,
+            status: entities::enums::QuestionStatus::Open,
+            asked_at: chrono::DateTime::UNIX_EPOCH,
+            due_at: chrono::DateTime::UNIX_EPOCH,
+            answered_at: None,
+            closed_at: None,
+            override_reason: None,
+            missing_vitals: serde_json::Value::Array(Vec::new()),
+            client_mutation_id: Uuid::from_u128(31),
+            payload_hash: String::new(),
+            version: 1,
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
+        }
+    }
+
+    /// The object kinds of the table's columns, and whether the viewer sees each of them.
+    const KINDS: [&str; 6] = [
+        "centre",
+        "roster entry",
+        "clinical record",
+        "open question count",
+        "question to the GP",
+        "question to another doctor",
+    ];
+
+    fn sees(viewer: &Viewer) -> [bool; 6] {
+        let resident = resident();
+        [
+            can_see_centre(viewer, CENTRE),
+            can_see_resident(viewer, &resident),
+            can_read_clinical(viewer, &resident),
+            can_count_open_questions(viewer, &resident),
+            can_see_question(viewer, &question_to(GP)),
+            can_see_question(viewer, &question_to(OTHER_DOCTOR)),
+        ]
+    }
+
+    /// DESIGN §4 as a table: role and relation to the resident (of `CENTRE`, GP `GP`) × object
+    /// kind → visible? A changed rule fails here, naming the cell.
+    #[test]
+    fn who_sees_what() {
+        use Role::*;
+        let table: [(&str, Viewer, [bool; 6]); 11] = [
+            ("nurse of the centre", viewer(Nurse, &[CENTRE], None, &[]), [true, true, true, true, true, true]),
+            ("nurse of another centre", viewer(Nurse, &[OTHER_CENTRE], None, &[]), [false; 6]),
+            ("coordinator of the centre", viewer(Coordinator, &[CENTRE], None, &[]), [true; 6]),
+            ("coordinator of another centre", viewer(Coordinator, &[OTHER_CENTRE], None, &[]), [false; 6]),
+            (
+                "GP attached to the centre",
+                viewer(Doctor, &[CENTRE], Some(GP), &[]),
+                [true, true, true, true, true, false],
+            ),
+            ("GP detached from the centre", viewer(Doctor, &[OTHER_CENTRE], Some(GP), &[]), [false; 6]),
+            (
+                "another doctor attached to the centre",
+                viewer(Doctor, &[CENTRE], Some(OTHER_DOCTOR), &[]),
+                [true, true, false, false, false, true],
+            ),
+            ("doctor user without a doctor profile", viewer(Doctor, &[], None, &[]), [false; 6]),
+            (
+                "relative of the resident",
+                viewer(Relative, &[CENTRE], None, &[RESIDENT]),
+                [true, true, false, false, false, false],
+            ),
+            (
+                "relative of another resident of the centre",
+                viewer(Relative, &[CENTRE], None, &[OTHER_RESIDENT]),
+                [true, false, false, false, false, false],
+            ),
+            ("admin", viewer(Admin, &[], None, &[]), [true, true, false, false, false, false]),
+        ];
+        let wrong: Vec<String> = table
+            .iter()
+            .flat_map(|(who, viewer, expected)| {
+                let got = sees(viewer);
+                (0..KINDS.len())
+                    .filter(move |&k| got[k] != expected[k])
+                    .map(move |k| format!("{who} / {}: expected {}, got {}", KINDS[k], expected[k], got[k]))
+            })
+            .collect();
+        assert!(wrong.is_empty(), "visibility changed:\n{}", wrong.join("\n"));
+    }
+
+    /// Only the doctor a question is addressed to acts on it as its doctor.
+    #[test]
+    fn only_the_addressed_doctor_acts_as_it() {
+        let question = question_to(GP);
+        assert!(is_addressed_doctor(&viewer(Role::Doctor, &[CENTRE], Some(GP), &[]), &question));
+        assert!(!is_addressed_doctor(&viewer(Role::Doctor, &[CENTRE], Some(OTHER_DOCTOR), &[]), &question));
+        assert!(!is_addressed_doctor(&viewer(Role::Nurse, &[CENTRE], None, &[]), &question));
+    }
 
     /// The fields of `ty` in the exported schema, in order.
     fn fields(sdl: &str, ty: &str) -> Vec<String> {

@@ -8,7 +8,7 @@ use crate::domain::news2::{News2Input, News2Score, score};
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use chrono::{DateTime, Duration, Utc};
-use entities::enums::{Consciousness, News2Risk, ResidentStatus, Role};
+use entities::enums::{Consciousness, ResidentStatus, Role};
 use entities::{observation, resident};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, SqlErr};
@@ -121,54 +121,6 @@ fn fingerprint(input: &ObservationInput) -> String {
         input.note.as_deref().map(str::trim),
     );
     Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// What the escalation advice says, by NEWS2 risk (RCP 2017 clinical response).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EscalationLevel {
-    /// Continue routine monitoring.
-    RoutineMonitoring,
-    /// Inform the nurse in charge, who decides whether to escalate.
-    InformNurseInCharge,
-    /// Urgent assessment; contact the doctor through the agreement's fast channel.
-    UrgentDoctorContact,
-    /// Emergency: call 112 / the acute team.
-    Emergency,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EscalationAdvice {
-    pub level: EscalationLevel,
-    /// Suggested hours until the next observation set.
-    pub monitoring_interval_hours: i32,
-    pub message: &'static str,
-}
-
-pub fn escalation(news2: &News2Score) -> EscalationAdvice {
-    let (level, monitoring_interval_hours, message) = match news2.risk {
-        News2Risk::Low if news2.total == 0 => {
-            (EscalationLevel::RoutineMonitoring, 12, "Continue routine monitoring (at least every 12 hours).")
-        }
-        News2Risk::Low => (
-            EscalationLevel::InformNurseInCharge,
-            4,
-            "Inform the nurse in charge, who decides whether to increase monitoring or escalate; observe at least every 4–6 hours.",
-        ),
-        News2Risk::LowMedium => (
-            EscalationLevel::InformNurseInCharge,
-            1,
-            "A single parameter scores 3: inform the nurse in charge for an urgent review and observe at least hourly.",
-        ),
-        News2Risk::Medium => (
-            EscalationLevel::UrgentDoctorContact,
-            1,
-            "Urgent assessment: contact the doctor through the agreement's fast channel; observe at least hourly.",
-        ),
-        News2Risk::High => {
-            (EscalationLevel::Emergency, 0, "Emergency: call 112 or the acute team now; observe continuously.")
-        }
-    };
-    EscalationAdvice { level, monitoring_interval_hours, message }
 }
 
 /// Roles that record observations at all; which residents is [`access::require_clinical`]:
@@ -314,19 +266,4 @@ pub async fn mark_entered_in_error(
     txn.append(viewer, &[(resident.id, Action::Write, Outcome::Allowed)], now).await?;
     txn.commit().await?;
     Ok(observation)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escalation_follows_risk() {
-        let s = |total, risk| News2Score { total, risk, complete: true, any_single_parameter_three: false };
-        assert_eq!(escalation(&s(0, News2Risk::Low)).level, EscalationLevel::RoutineMonitoring);
-        assert_eq!(escalation(&s(2, News2Risk::Low)).level, EscalationLevel::InformNurseInCharge);
-        assert_eq!(escalation(&s(3, News2Risk::LowMedium)).level, EscalationLevel::InformNurseInCharge);
-        assert_eq!(escalation(&s(5, News2Risk::Medium)).level, EscalationLevel::UrgentDoctorContact);
-        assert_eq!(escalation(&s(7, News2Risk::High)).level, EscalationLevel::Emergency);
-    }
 }

@@ -5,9 +5,10 @@ use super::{Page, Paged, access, optional_text, require_role, required_text};
 use crate::audit::{self, Action};
 use crate::auth::Viewer;
 use crate::domain::deadlines::{agenda_deadline, answer_due_at};
+use crate::domain::vitals::{self, Measured};
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use entities::enums::{
     AgendaTopic, AgreementStatus, MeetingKind, MeetingStatus, QuestionPriority, QuestionStatus, Role, VitalSign,
 };
@@ -145,21 +146,20 @@ impl Terms {
     }
 }
 
-/// The vitals of `required` that `observation` lacks.
-pub fn missing_vitals(required: &[VitalSign], observation: Option<&observation::Model>) -> Vec<VitalSign> {
-    let Some(o) = observation else { return required.to_vec() };
-    required
-        .iter()
-        .copied()
-        .filter(|vital| match vital {
-            VitalSign::RespirationRate => o.respiration_rate.is_none(),
-            VitalSign::OxygenSaturation => o.oxygen_saturation.is_none(),
-            VitalSign::BloodPressure => o.systolic_bp.is_none() || o.diastolic_bp.is_none(),
-            VitalSign::Pulse => o.pulse.is_none(),
-            VitalSign::Consciousness => o.consciousness.is_none(),
-            VitalSign::Temperature => o.temperature.is_none(),
-        })
-        .collect()
+/// The vitals an observation holds, for the required-vitals rule.
+fn measured(o: &observation::Model) -> Measured {
+    let held = [
+        (VitalSign::RespirationRate, o.respiration_rate.is_some()),
+        (VitalSign::OxygenSaturation, o.oxygen_saturation.is_some()),
+        (VitalSign::BloodPressure, o.systolic_bp.is_some() && o.diastolic_bp.is_some()),
+        (VitalSign::Pulse, o.pulse.is_some()),
+        (VitalSign::Consciousness, o.consciousness.is_some()),
+        (VitalSign::Temperature, o.temperature.is_some()),
+    ];
+    Measured {
+        recorded_at: o.recorded_at,
+        vitals: held.into_iter().filter(|(_, held)| *held).map(|(vital, _)| vital).collect(),
+    }
 }
 
 fn fingerprint(input: &AskInput) -> String {
@@ -276,7 +276,7 @@ pub async fn ask(db: &DatabaseConnection, viewer: &Viewer, input: AskInput, now:
                 return Err(AppError::validation("observationIds", "Attach valid observations of the resident"));
             }
         }
-        let fresh_after = now - Duration::hours(terms.vitals_max_age_hours.into());
+        let fresh_after = vitals::fresh_after(terms.vitals_max_age_hours, now);
         let mut candidates: Vec<observation::Model> = attached.clone();
         if candidates.is_empty()
             && let Some(latest) = observation::Entity::find()
@@ -289,20 +289,17 @@ pub async fn ask(db: &DatabaseConnection, viewer: &Viewer, input: AskInput, now:
         {
             candidates.push(latest);
         }
-        // The fresh candidate that lacks the fewest required vitals.
-        let best = candidates
-            .iter()
-            .filter(|o| o.recorded_at >= fresh_after)
-            .min_by_key(|o| missing_vitals(&terms.required_vitals, Some(o)).len());
-        missing = missing_vitals(&terms.required_vitals, best);
+        let taken: Vec<Measured> = candidates.iter().map(measured).collect();
+        let check = vitals::check(&terms.required_vitals, &taken, terms.vitals_max_age_hours, now);
         if attached.is_empty()
-            && let Some(found) = best
+            && let Some(found) = check.judged_by
         {
-            attached.push(found.clone());
+            attached.push(candidates[found].clone());
         }
-        if priority == QuestionPriority::Urgent && !missing.is_empty() && override_reason.is_none() {
-            return Err(AppError::MissingVitals(missing));
+        if check.refuses(priority, override_reason.is_some()) {
+            return Err(AppError::MissingVitals(check.missing));
         }
+        missing = check.missing;
     } else if !input.observation_ids.is_empty() {
         return Err(AppError::validation(
             "observationIds",
@@ -379,10 +376,6 @@ async fn append_message(
     .insert(db)
     .await?;
     Ok(())
-}
-
-fn is_addressed_doctor(viewer: &Viewer, question: &question::Model) -> bool {
-    viewer.role == Role::Doctor && viewer.doctor_id == Some(question.doctor_id)
 }
 
 /// Moves a question to `status`, bumping its version, in `db`.
@@ -482,7 +475,7 @@ pub async fn move_to_agenda(
 ) -> AppResult<(question::Model, agenda_item::Model)> {
     require_role(viewer, &[Role::Doctor])?;
     let question = get(db, viewer, id, Action::Write).await?;
-    if !is_addressed_doctor(viewer, &question) {
+    if !access::is_addressed_doctor(viewer, &question) {
         return Err(AppError::NotFound);
     }
     if question.status == QuestionStatus::Closed || question.status == QuestionStatus::OnAgenda {

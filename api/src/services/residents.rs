@@ -105,10 +105,11 @@ pub async fn list(
     filter: &ResidentFilter,
     page: Page,
 ) -> AppResult<Paged<resident::Model>> {
+    if !access::can_see_centre(viewer, centre) {
+        return Err(AppError::NotFound);
+    }
     if viewer.role == Role::Admin {
         care_centre::Entity::find_by_id(centre).one(db).await?.ok_or(AppError::NotFound)?;
-    } else if !viewer.care_centre_ids.contains(&centre) {
-        return Err(AppError::NotFound);
     }
     let mut query =
         resident::Entity::find().filter(access::roster_scope(viewer)).filter(resident::Column::CareCentreId.eq(centre));

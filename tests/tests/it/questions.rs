@@ -237,6 +237,46 @@ async fn a_question_moves_to_the_next_agenda(app: TestApp) {
     assert_eq!(error_code(&app.gql(Some(&berg), MOVE, json!({ "q": id })).await), Some("VALIDATION"), "only once");
 }
 
+const PUSHED_AGENDA: &str = "subscription { meetingEvents { kind meeting { id agendaItems { title resident { id } sourceQuestion { id } } } } }";
+const DETACH: &str = "mutation($d: ID!, $c: ID!) { detachDoctor(doctorId: $d, careCentreId: $c) }";
+const ATTACH: &str = "mutation($d: ID!, $c: ID!) { attachDoctor(doctorId: $d, careCentreId: $c) }";
+
+/// A pushed meeting's nested fields resolve with the subscriber's scope when the socket opened
+/// (DESIGN §4): a doctor detached from the centre then sees neither the resident nor the source
+/// question of an agenda item there, although it is the question they were asked.
+async fn a_detached_doctor_does_not_see_an_agenda_items_source_question(app: TestApp) {
+    let f = fixture(&app).await;
+    let mut asked = question(&f, "ROUTINE");
+    asked["subject"] = json!("Til konferencen: faldrisiko");
+    let asked = app.data(&f.nurse, ASK, json!({ "i": asked })).await;
+    let id = asked["askQuestion"]["question"]["id"].clone();
+    let berg = app.login("laege.berg@demo.dk").await;
+    let moved = app
+        .data(
+            &berg,
+            "mutation($q: ID!) { moveQuestionToAgenda(questionId: $q) { meeting { id } } }",
+            json!({ "q": id }),
+        )
+        .await;
+    let meeting = moved["moveQuestionToAgenda"]["meeting"]["id"].clone();
+    let doctor = app.data(&berg, "{ me { doctor { id } } }", json!({})).await["me"]["doctor"]["id"].clone();
+    let admin = app.login("admin@demo.dk").await;
+    let attachment = json!({ "d": doctor, "c": f.centre });
+    assert_eq!(app.data(&admin, DETACH, attachment.clone()).await["detachDoctor"], true);
+    let mut detached = app.subscribe(&berg, PUSHED_AGENDA, json!({})).await;
+    // Attached again, the doctor is sent the meeting's next event (scope read afresh per event).
+    assert_eq!(app.data(&admin, ATTACH, attachment).await["attachDoctor"], true);
+    let coordinator = app.login("koordinator.lindegaarden@demo.dk").await;
+    app.data(&coordinator, "mutation($m: ID!) { cancelMeeting(meetingId: $m) { id } }", json!({ "m": meeting })).await;
+    let event = detached.next(5).await.expect("the meeting event");
+    let pushed = &event["data"]["meetingEvents"]["meeting"];
+    assert_eq!(pushed["id"], meeting, "{event:#}");
+    let items = pushed["agendaItems"].as_array().expect("agenda items");
+    let item = items.iter().find(|i| i["title"] == "Til konferencen: faldrisiko").expect("the moved question's item");
+    assert_eq!(item["resident"], Value::Null, "{event:#}");
+    assert_eq!(item["sourceQuestion"], Value::Null, "{event:#}");
+}
+
 const QUESTION_EVENTS: &str = "subscription { questionEvents { kind question { id subject status } } }";
 
 async fn doctor_and_nurse_see_each_other_live(app: TestApp) {
@@ -308,4 +348,5 @@ backends!(
     a_question_moves_to_the_next_agenda,
     doctor_and_nurse_see_each_other_live,
     a_centres_questions_for_staff_doctor_and_relative,
+    a_detached_doctor_does_not_see_an_agenda_items_source_question,
 );

@@ -43,7 +43,7 @@ pub struct RecordObservationInput {
 
 /// What to do now, by NEWS2 risk. It supports, and never replaces, clinical judgement.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "crate::services::observations::EscalationLevel")]
+#[graphql(remote = "crate::domain::escalation::EscalationLevel")]
 pub enum EscalationLevel {
     RoutineMonitoring,
     InformNurseInCharge,
@@ -115,7 +115,7 @@ impl ObservationMutations {
             };
             state.events.publish(event).await;
         }
-        let advice = service::escalation(&news2);
+        let advice = crate::domain::escalation::escalation(&news2);
         Ok(RecordObservationPayload {
             observation: Observation(recorded.observation),
             news2: News2Score {
