@@ -2,3 +2,4 @@
 
 pub mod deadlines;
 pub mod news2;
+pub mod terms;
