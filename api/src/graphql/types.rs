@@ -161,7 +161,7 @@ impl CareCentre {
         let rows = loader(ctx).load_one(DoctorsOfCentre(self.0.id)).await?.unwrap_or_default();
         Ok(rows.into_iter().map(Doctor).collect())
     }
-    /// The agreement in force with `doctorId` (default: the viewing doctor, else the first attached doctor).
+    /// The agreement in force with `doctorId` (default: the viewing doctor, else the centre's newest agreement).
     async fn agreement(&self, ctx: &Context<'_>, doctor_id: Option<ID>) -> AppResult<Option<CollaborationAgreement>> {
         let (state, viewer) = authed(ctx)?;
         centres::require_internal(viewer)?;
