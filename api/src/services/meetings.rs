@@ -6,8 +6,9 @@
 //!   are `FORBIDDEN`; a centre or meeting outside the viewer's scope is `NOT_FOUND`.
 //! - **Agenda deadline**: start − the agenda deadline hours of the terms in force between the
 //!   meeting's centre and doctor ([`deadline_of`]; 48 without an agreement). "Before" is strictly
-//!   before: at the deadline the agenda is sent ([`after_agenda_deadline`]). A meeting scheduled inside its own deadline window is sent at the next automatic run, and
-//!   its items are flagged `addedAfterDeadline`.
+//!   before: at the deadline the agenda is sent ([`after_agenda_deadline`]). A meeting scheduled
+//!   inside its own deadline window is sent at the next automatic run, and its items are flagged
+//!   `addedAfterDeadline`.
 //! - **Automatic send**: [`send_due_agendas`] runs periodically (`PLEJELINK_AGENDA_SEND_SECONDS`, default 30) in every instance ([`spawn_agenda_sender`]);
 //!   each meeting moves PLANNED → AGENDA_SENT through one conditional `UPDATE … WHERE status = 'PLANNED'`,
 //!   so exactly one run (or one `sendAgenda`) wins and publishes the event. `agendaSentAt` is the moment
