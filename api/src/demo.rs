@@ -2,8 +2,9 @@
 //! question, a meeting whose agenda deadline is ahead and one whose agenda was sent. The same
 //! generator writes large datasets for benchmarks (batched inserts, one transaction).
 
-use crate::domain::deadlines::answer_due_at;
+use crate::domain::deadlines::{agenda_deadline, answer_due_at};
 use crate::domain::news2::{News2Input, score};
+use crate::domain::terms::Terms;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entities::enums::*;
 use entities::*;
@@ -404,6 +405,8 @@ async fn insert_agreement(
 ) -> Result<(), DbErr> {
     let agreed = ctx.now - Duration::days(200);
     let id = ctx.rng.id(agreed);
+    // The demo's agreements keep DESIGN §3's defaults.
+    let terms = Terms::default();
     collaboration_agreement::Entity::insert(collaboration_agreement::ActiveModel {
         id: Set(id),
         care_centre_id: Set(centre),
@@ -411,17 +414,17 @@ async fn insert_agreement(
         revision: Set(1),
         status: Set(AgreementStatus::Agreed),
         meeting_cadence: Set(MeetingCadence::Weekly),
-        agenda_deadline_hours: Set(48),
-        routine_answer_working_days: Set(2),
-        urgent_answer_hours: Set(4),
+        agenda_deadline_hours: Set(terms.agenda_deadline_hours),
+        routine_answer_working_days: Set(terms.routine_answer_working_days),
+        urgent_answer_hours: Set(terms.urgent_answer_hours),
         fast_response_windows: Set(json!([
             {"weekday": 1, "from": "08:00", "to": "09:00", "channel": "PHONE"},
             {"weekday": 3, "from": "12:00", "to": "12:30", "channel": "PHONE"},
             {"weekday": 5, "from": "08:00", "to": "09:00", "channel": "MESSAGE"},
         ])),
         hotline_usage: Set("Hotline bruges ved akut forværring uden for telefontid, når beboeren ikke kan vente til næste hverdag. Ved livstruende tilstand ringes 112.".into()),
-        required_vitals: Set(json!(["RESPIRATION_RATE", "OXYGEN_SATURATION", "BLOOD_PRESSURE", "PULSE", "CONSCIOUSNESS", "TEMPERATURE"])),
-        vitals_max_age_hours: Set(4),
+        required_vitals: Set(json!(terms.required_vitals)),
+        vitals_max_age_hours: Set(terms.vitals_max_age_hours),
         relatives_contacted_by: Set(ContactParty::Staff),
         move_in_coordinated_by: Set(ContactParty::Staff),
         resuscitation_documented_by: Set(ContactParty::Doctor),
@@ -818,6 +821,7 @@ impl Asked<'_> {
         let asked_at = self.asked_at;
         let id = ctx.rng.id(asked_at);
         let answered = matches!(status, QuestionStatus::Answered | QuestionStatus::Closed);
+        let terms = Terms::default();
         let question = question::ActiveModel {
             id: Set(id),
             care_centre_id: Set(self.centre.id),
@@ -830,7 +834,13 @@ impl Asked<'_> {
             priority: Set(priority),
             status: Set(status),
             asked_at: Set(asked_at),
-            due_at: Set(answer_due_at(asked_at, priority, 4, 2)),
+            // Due by the demo agreement, which keeps the defaults.
+            due_at: Set(answer_due_at(
+                asked_at,
+                priority,
+                terms.urgent_answer_hours,
+                terms.routine_answer_working_days,
+            )),
             answered_at: Set(answered.then(|| asked_at + Duration::hours(3))),
             closed_at: Set((status == QuestionStatus::Closed).then(|| asked_at + Duration::hours(20))),
             override_reason: Set(None),
@@ -1044,7 +1054,8 @@ async fn insert_meeting(
         duration_minutes: Set(minutes),
         location: Set("Mødelokalet, stueetagen".into()),
         status: Set(status),
-        agenda_sent_at: Set((status != MeetingStatus::Planned).then(|| starts_at - Duration::hours(48))),
+        agenda_sent_at: Set((status != MeetingStatus::Planned)
+            .then(|| agenda_deadline(starts_at, Terms::default().agenda_deadline_hours))),
         minutes: Set(held.then(|| "Gennemgang af aktuelle beboere og instrukser. Næste møde som aftalt.".to_string())),
         attendees: Set(if held { json!([centre.doctor_names[0], "Koordinator", "Sygeplejerske"]) } else { json!([]) }),
         held_at: Set(held.then(|| starts_at + Duration::minutes(minutes.into()))),

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Europe::Copenhagen;
-use entities::enums::QuestionPriority;
+use entities::enums::{MeetingStatus, QuestionPriority};
 
 /// When a question must be answered. URGENT: asked + the agreement's urgent hours. ROUTINE:
 /// asked + N working days (Monday–Friday) at the same local clock time. A routine question asked
@@ -34,6 +34,12 @@ pub fn answer_due_at(
 /// The last moment to put items on a meeting's agenda.
 pub fn agenda_deadline(starts_at: DateTime<Utc>, agenda_deadline_hours: i32) -> DateTime<Utc> {
     starts_at - Duration::hours(agenda_deadline_hours.into())
+}
+
+/// Whether an item added to the agenda of a meeting in `status` at `now` comes after the agenda
+/// deadline: the agenda was sent, or the deadline has come ("before it" is strictly before).
+pub fn after_agenda_deadline(status: MeetingStatus, deadline: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    status == MeetingStatus::AgendaSent || now >= deadline
 }
 
 fn is_weekend(local: NaiveDateTime) -> bool {
@@ -106,5 +112,14 @@ mod tests {
     fn agenda_deadline_is_hours_before_start() {
         let start = cph(2026, 11, 26, 13, 0);
         assert_eq!(agenda_deadline(start, 48), cph(2026, 11, 24, 13, 0));
+    }
+
+    #[test]
+    fn at_the_agenda_deadline_an_item_is_late() {
+        let deadline = cph(2026, 11, 24, 13, 0);
+        let before = deadline - Duration::seconds(1);
+        assert!(!after_agenda_deadline(MeetingStatus::Planned, deadline, before));
+        assert!(after_agenda_deadline(MeetingStatus::Planned, deadline, deadline));
+        assert!(after_agenda_deadline(MeetingStatus::AgendaSent, deadline, before), "a sent agenda is closed");
     }
 }

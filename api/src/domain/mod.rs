@@ -3,4 +3,5 @@
 pub mod deadlines;
 pub mod escalation;
 pub mod news2;
+pub mod terms;
 pub mod vitals;

@@ -1,13 +1,15 @@
 //! Batched loads for nested fields, so a page costs a bounded number of SQL statements whatever
 //! its length. The loader reads rows by key only; resolvers apply the viewer's scope.
 
+use crate::domain::terms::Terms;
 use crate::error::AppError;
+use crate::services::terms;
 use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::NaiveDate;
 use entities::enums::QuestionStatus;
 use entities::{
-    agenda_item, care_centre, collaboration_agreement, doctor, doctor_attachment, medication, message, observation,
-    question, question_observation, resident, user,
+    agenda_item, care_centre, doctor, doctor_attachment, medication, message, observation, question,
+    question_observation, resident, user,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -57,9 +59,9 @@ key!(
     OpenQuestionCount
 );
 
-/// The agreement in force between a centre and a doctor.
+/// The terms in force between a centre and a doctor (missing: the defaults).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct AgreementOf {
+pub struct TermsOf {
     pub centre: Uuid,
     pub doctor: Uuid,
 }
@@ -258,19 +260,15 @@ impl Loader<OpenQuestionCount> for DbLoader {
     }
 }
 
-impl Loader<AgreementOf> for DbLoader {
-    type Value = collaboration_agreement::Model;
+impl Loader<TermsOf> for DbLoader {
+    type Value = Terms;
     type Error = AppError;
-    async fn load(&self, keys: &[AgreementOf]) -> LoadResult<AgreementOf, Self::Value> {
+    async fn load(&self, keys: &[TermsOf]) -> LoadResult<TermsOf, Self::Value> {
         let centres: Vec<Uuid> = keys.iter().map(|k| k.centre).collect();
-        let rows = collaboration_agreement::Entity::find()
-            .filter(collaboration_agreement::Column::CareCentreId.is_in(centres))
-            .filter(collaboration_agreement::Column::Status.eq(entities::enums::AgreementStatus::Agreed))
-            .all(&self.db)
-            .await?;
-        Ok(rows
+        Ok(terms::in_force_by_doctor(&self.db, centres)
+            .await?
             .into_iter()
-            .map(|a| (AgreementOf { centre: a.care_centre_id, doctor: a.doctor_id }, a))
+            .map(|((centre, doctor), terms)| (TermsOf { centre, doctor }, terms))
             .filter(|(k, _)| keys.contains(k))
             .collect())
     }

@@ -8,12 +8,13 @@ use super::scalars::Date;
 use super::{authed, reader, state};
 use crate::audit::Action;
 use crate::auth::Viewer;
+use crate::domain::deadlines::agenda_deadline;
 use crate::error::{AppError, AppResult};
 use crate::ids::{Kind, encode};
 use crate::services::residents::{self as resident_service, Clinical};
-use crate::services::{access, centres, meetings as meeting_service};
+use crate::services::{access, centres, meetings as meeting_service, terms};
 use async_graphql::{ComplexObject, Context, ID, Interface, Object, SimpleObject};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entities::enums::VitalSign as StoredVitalSign;
 use entities::{
     agenda_item, care_centre, care_plan, collaboration_agreement, medication, medication_review, meeting, message,
@@ -160,7 +161,7 @@ impl CareCentre {
         let rows = loader(ctx).load_one(DoctorsOfCentre(self.0.id)).await?.unwrap_or_default();
         Ok(rows.into_iter().map(Doctor).collect())
     }
-    /// The agreement in force with `doctorId` (default: the viewing doctor, else the first attached doctor).
+    /// The agreement in force with `doctorId` (default: the viewing doctor, else the centre's newest agreement).
     async fn agreement(&self, ctx: &Context<'_>, doctor_id: Option<ID>) -> AppResult<Option<CollaborationAgreement>> {
         let (state, viewer) = authed(ctx)?;
         centres::require_internal(viewer)?;
@@ -168,24 +169,19 @@ impl CareCentre {
             Some(id) => Some(crate::ids::decode(&id, Kind::Doctor, "doctorId")?),
             None => viewer.doctor_id,
         };
-        let agreements = centres::current_agreements(&state.db, self.0.id).await?;
-        let chosen = match wanted {
-            Some(doctor) => agreements.into_iter().find(|a| a.doctor_id == doctor),
-            None => agreements.into_iter().next(),
-        };
-        Ok(chosen.map(CollaborationAgreement))
+        Ok(terms::agreement_in_force(&state.db, self.0.id, wanted).await?.map(CollaborationAgreement))
     }
     /// All agreements in force at the centre, one per attached doctor.
     async fn agreements(&self, ctx: &Context<'_>) -> AppResult<Vec<CollaborationAgreement>> {
         let (state, viewer) = authed(ctx)?;
         centres::require_internal(viewer)?;
-        Ok(centres::current_agreements(&state.db, self.0.id).await?.into_iter().map(CollaborationAgreement).collect())
+        Ok(terms::agreements_in_force(&state.db, [self.0.id]).await?.into_iter().map(CollaborationAgreement).collect())
     }
     /// Who contacts relatives, per the agreement in force (relatives may see this).
     async fn relatives_contacted_by(&self, ctx: &Context<'_>) -> AppResult<Option<ContactParty>> {
         let (state, _) = authed(ctx)?;
-        let agreements = centres::current_agreements(&state.db, self.0.id).await?;
-        Ok(agreements.first().map(|a| a.relatives_contacted_by.into()))
+        let newest = terms::agreement_in_force(&state.db, self.0.id, None).await?;
+        Ok(newest.map(|a| a.relatives_contacted_by.into()))
     }
     async fn residents(
         &self,
@@ -777,9 +773,9 @@ impl Meeting {
     }
     /// Start minus the agreement's agenda deadline hours (48 without an agreement).
     async fn agenda_deadline(&self, ctx: &Context<'_>) -> AppResult<DateTime<Utc>> {
-        let key = AgreementOf { centre: self.0.care_centre_id, doctor: self.0.doctor_id };
-        let hours = loader(ctx).load_one(key).await?.map_or(48, |a| a.agenda_deadline_hours);
-        Ok(self.0.starts_at - Duration::hours(hours.into()))
+        let key = TermsOf { centre: self.0.care_centre_id, doctor: self.0.doctor_id };
+        let terms = loader(ctx).load_one(key).await?.unwrap_or_default();
+        Ok(agenda_deadline(self.0.starts_at, terms.agenda_deadline_hours))
     }
     async fn agenda_sent_at(&self) -> Option<DateTime<Utc>> {
         self.0.agenda_sent_at

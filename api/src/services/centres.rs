@@ -1,11 +1,11 @@
-//! Care centres, their doctors and their collaboration agreements.
+//! Care centres and who may see their internal details (their agreements: [`super::terms`]).
 
 use super::access;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
-use entities::enums::{AgreementStatus, Role};
-use entities::{care_centre, collaboration_agreement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use entities::care_centre;
+use entities::enums::Role;
+use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 pub async fn list(db: &impl ConnectionTrait, viewer: &Viewer) -> AppResult<Vec<care_centre::Model>> {
@@ -23,17 +23,4 @@ pub async fn get(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppRes
 /// Relatives see a centre's name and contact details only; its internal terms are not theirs.
 pub fn require_internal(viewer: &Viewer) -> AppResult<()> {
     if viewer.role == Role::Relative { Err(AppError::NotFound) } else { Ok(()) }
-}
-
-/// The agreements in force (AGREED) at a centre, one per attached doctor, newest first.
-pub async fn current_agreements(
-    db: &impl ConnectionTrait,
-    centre: Uuid,
-) -> AppResult<Vec<collaboration_agreement::Model>> {
-    Ok(collaboration_agreement::Entity::find()
-        .filter(collaboration_agreement::Column::CareCentreId.eq(centre))
-        .filter(collaboration_agreement::Column::Status.eq(AgreementStatus::Agreed))
-        .order_by_desc(collaboration_agreement::Column::AgreedAt)
-        .all(db)
-        .await?)
 }

@@ -4,10 +4,11 @@
 //! - **Who**: COORDINATOR of the centre and DOCTORs attached to it schedule, send agendas, record
 //!   minutes and cancel; NURSEs of the centre propose agenda items before the deadline. Other roles
 //!   are `FORBIDDEN`; a centre or meeting outside the viewer's scope is `NOT_FOUND`.
-//! - **Agenda deadline**: start − the agenda deadline hours of the AGREED agreement of the meeting's
-//!   centre and doctor (48 without one). "Before" is strictly before: at the deadline the agenda is
-//!   sent. A meeting scheduled inside its own deadline window is sent at the next automatic run, and
-//!   its items are flagged `addedAfterDeadline`.
+//! - **Agenda deadline**: start − the agenda deadline hours of the terms in force between the
+//!   meeting's centre and doctor ([`deadline_of`]; 48 without an agreement). "Before" is strictly
+//!   before: at the deadline the agenda is sent ([`after_agenda_deadline`]). A meeting scheduled
+//!   inside its own deadline window is sent at the next automatic run, and its items are flagged
+//!   `addedAfterDeadline`.
 //! - **Automatic send**: [`send_due_agendas`] runs periodically (`PLEJELINK_AGENDA_SEND_SECONDS`, default 30) in every instance ([`spawn_agenda_sender`]);
 //!   each meeting moves PLANNED → AGENDA_SENT through one conditional `UPDATE … WHERE status = 'PLANNED'`,
 //!   so exactly one run (or one `sendAgenda`) wins and publishes the event. `agendaSentAt` is the moment
@@ -26,20 +27,19 @@
 //!   moved onto a cancelled meeting's agenda stay ON_AGENDA (not yet handled).
 
 use super::residents::{self, paginate};
-use super::{Page, Paged, access, check_version, optional_text, require_role, required_text};
+use super::{Page, Paged, access, check_version, optional_text, require_role, required_text, terms};
 use crate::audit::{self, Action};
 use crate::auth::Viewer;
 use crate::clock::Clock;
-use crate::domain::deadlines::agenda_deadline;
+use crate::domain::deadlines::{after_agenda_deadline, agenda_deadline};
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, Events, MeetingEventKind};
 use crate::ids::new_id;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Europe::Copenhagen;
-use entities::enums::{AgreementStatus, MeetingKind, MeetingStatus, Role, TimeEntryKind};
+use entities::enums::{MeetingKind, MeetingStatus, Role, TimeEntryKind};
 use entities::{
-    agenda_item, collaboration_agreement, doctor_attachment, meeting, meeting_invitation, relative_link, resident,
-    time_entry, user,
+    agenda_item, doctor_attachment, meeting, meeting_invitation, relative_link, resident, time_entry, user,
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -47,11 +47,9 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use uuid::Uuid;
 
-/// Agenda deadline hours when no agreement is in force (DESIGN §3).
-pub const DEFAULT_AGENDA_DEADLINE_HOURS: i32 = 48;
 pub async fn get(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<meeting::Model> {
     meeting::Entity::find_by_id(id).filter(access::meeting_scope(viewer)).one(db).await?.ok_or(AppError::NotFound)
 }
@@ -99,22 +97,11 @@ pub async fn list(
     paginate(db, query, page).await
 }
 
-/// The agenda deadline hours of the agreement in force between `centre` and `doctor` (48 without one).
-pub async fn agenda_deadline_hours(db: &impl ConnectionTrait, centre: Uuid, doctor: Uuid) -> AppResult<i32> {
-    Ok(collaboration_agreement::Entity::find()
-        .filter(collaboration_agreement::Column::CareCentreId.eq(centre))
-        .filter(collaboration_agreement::Column::DoctorId.eq(doctor))
-        .filter(collaboration_agreement::Column::Status.eq(AgreementStatus::Agreed))
-        .order_by_desc(collaboration_agreement::Column::AgreedAt)
-        .one(db)
-        .await?
-        .map_or(DEFAULT_AGENDA_DEADLINE_HOURS, |a| a.agenda_deadline_hours))
-}
-
-/// The last moment to put items on `meeting`'s agenda (DESIGN §5).
+/// The last moment to put items on `meeting`'s agenda (DESIGN §5), by the terms in force between
+/// its centre and its doctor.
 pub async fn deadline_of(db: &impl ConnectionTrait, meeting: &meeting::Model) -> AppResult<DateTime<Utc>> {
-    let hours = agenda_deadline_hours(db, meeting.care_centre_id, meeting.doctor_id).await?;
-    Ok(agenda_deadline(meeting.starts_at, hours))
+    let terms = terms::in_force(db, meeting.care_centre_id, Some(meeting.doctor_id)).await?;
+    Ok(agenda_deadline(meeting.starts_at, terms.agenda_deadline_hours))
 }
 
 /// The time entry that holding a meeting of `kind` records (DESIGN §5): general advisory for
@@ -304,7 +291,7 @@ fn check_agenda_open(
     if matches!(meeting.status, MeetingStatus::Held | MeetingStatus::Cancelled) {
         return Err(AppError::validation("meetingId", "The meeting was held or cancelled; its agenda is closed"));
     }
-    if viewer.role == Role::Nurse && (meeting.status == MeetingStatus::AgendaSent || now >= deadline) {
+    if viewer.role == Role::Nurse && after_agenda_deadline(meeting.status, deadline, now) {
         return Err(AppError::validation(
             "meetingId",
             "The agenda deadline passed; ask the coordinator or the doctor to add the item",
@@ -356,7 +343,7 @@ pub async fn propose_item(
         return Err(AppError::Conflict("The meeting changed meanwhile; try again".into()));
     }
     let fresh = meeting::Entity::find_by_id(meeting.id).one(&*txn).await?.ok_or(AppError::NotFound)?;
-    let late = fresh.status == MeetingStatus::AgendaSent || now >= deadline;
+    let late = after_agenda_deadline(fresh.status, deadline, now);
     let last: Option<i32> = agenda_item::Entity::find()
         .select_only()
         .column_as(agenda_item::Column::Position.max(), "max")
@@ -437,15 +424,8 @@ pub async fn send_agenda(
 /// is sent … also when no one asked") and announces each. Safe to run in several instances at
 /// once: each meeting changes, and is announced, exactly once. Returns how many this call sent.
 pub async fn send_due_agendas(db: &DatabaseConnection, events: &Events, now: DateTime<Utc>) -> Result<usize, AppError> {
-    let longest: Option<i32> = collaboration_agreement::Entity::find()
-        .select_only()
-        .column_as(collaboration_agreement::Column::AgendaDeadlineHours.max(), "max")
-        .filter(collaboration_agreement::Column::Status.eq(AgreementStatus::Agreed))
-        .into_tuple()
-        .one(db)
-        .await?
-        .flatten();
-    let horizon = now + Duration::hours(Ord::max(longest.unwrap_or(0), DEFAULT_AGENDA_DEADLINE_HOURS).into());
+    // No agreement closes an agenda earlier than this before the meeting.
+    let horizon = now + Duration::hours(terms::MAX_AGENDA_DEADLINE_HOURS.into());
     let candidates = meeting::Entity::find()
         .filter(meeting::Column::Status.eq(MeetingStatus::Planned))
         .filter(meeting::Column::StartsAt.lte(horizon))
@@ -456,19 +436,11 @@ pub async fn send_due_agendas(db: &DatabaseConnection, events: &Events, now: Dat
         return Ok(0);
     }
     let centres: HashSet<Uuid> = candidates.iter().map(|m| m.care_centre_id).collect();
-    let hours: HashMap<(Uuid, Uuid), i32> = collaboration_agreement::Entity::find()
-        .filter(collaboration_agreement::Column::CareCentreId.is_in(centres))
-        .filter(collaboration_agreement::Column::Status.eq(AgreementStatus::Agreed))
-        .order_by_asc(collaboration_agreement::Column::AgreedAt)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| ((a.care_centre_id, a.doctor_id), a.agenda_deadline_hours))
-        .collect();
+    let in_force = terms::in_force_by_doctor(db, centres).await?;
     let mut sent = 0;
     for meeting in candidates {
-        let hours = hours.get(&(meeting.care_centre_id, meeting.doctor_id)).copied();
-        if agenda_deadline(meeting.starts_at, hours.unwrap_or(DEFAULT_AGENDA_DEADLINE_HOURS)) > now {
+        let terms = in_force.get(&(meeting.care_centre_id, meeting.doctor_id)).cloned().unwrap_or_default();
+        if agenda_deadline(meeting.starts_at, terms.agenda_deadline_hours) > now {
             continue;
         }
         if mark_agenda_sent(db, meeting.id, now).await? {

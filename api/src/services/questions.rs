@@ -1,26 +1,23 @@
 //! Questions from staff to the doctor, and the doctor's queue (DESIGN §5).
 
 use super::residents::{self, paginate};
-use super::{Page, Paged, access, optional_text, require_role, required_text};
+use super::{Page, Paged, access, meetings, optional_text, require_role, required_text, terms};
 use crate::audit::{self, Action};
 use crate::auth::Viewer;
-use crate::domain::deadlines::{agenda_deadline, answer_due_at};
+use crate::domain::deadlines::{after_agenda_deadline, answer_due_at};
 use crate::domain::vitals::{self, Measured};
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use chrono::{DateTime, Utc};
-use entities::enums::{
-    AgendaTopic, AgreementStatus, MeetingKind, MeetingStatus, QuestionPriority, QuestionStatus, Role, VitalSign,
-};
+use entities::enums::{AgendaTopic, MeetingKind, MeetingStatus, QuestionPriority, QuestionStatus, Role, VitalSign};
 use entities::{
-    agenda_item, collaboration_agreement, doctor_attachment, meeting, message, observation, question,
-    question_observation, resident,
+    agenda_item, doctor_attachment, meeting, message, observation, question, question_observation, resident,
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, Order};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Iterable,
-    QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, SqlErr,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -116,34 +113,6 @@ pub struct Asked {
     pub missing_vitals: Vec<VitalSign>,
     /// False for a replay of an earlier write.
     pub created: bool,
-}
-
-/// The agreement terms the rules need, with DESIGN §3's defaults when no agreement is in force.
-pub struct Terms {
-    pub urgent_hours: i32,
-    pub routine_working_days: i32,
-    pub required_vitals: Vec<VitalSign>,
-    pub vitals_max_age_hours: i32,
-}
-
-impl Terms {
-    fn from_agreement(agreement: Option<collaboration_agreement::Model>) -> Self {
-        match agreement {
-            Some(a) => Terms {
-                urgent_hours: a.urgent_answer_hours,
-                routine_working_days: a.routine_answer_working_days,
-                required_vitals: serde_json::from_value(a.required_vitals)
-                    .unwrap_or_else(|_| VitalSign::iter().collect()),
-                vitals_max_age_hours: a.vitals_max_age_hours,
-            },
-            None => Terms {
-                urgent_hours: 4,
-                routine_working_days: 2,
-                required_vitals: VitalSign::iter().collect(),
-                vitals_max_age_hours: 4,
-            },
-        }
-    }
 }
 
 /// The vitals an observation holds, for the required-vitals rule.
@@ -254,13 +223,7 @@ pub async fn ask(db: &DatabaseConnection, viewer: &Viewer, input: AskInput, now:
         None => None,
     };
     let doctor = addressed_doctor(db, input.care_centre_id, input.doctor_id, resident.as_ref()).await?;
-    let agreement = collaboration_agreement::Entity::find()
-        .filter(collaboration_agreement::Column::CareCentreId.eq(input.care_centre_id))
-        .filter(collaboration_agreement::Column::DoctorId.eq(doctor))
-        .filter(collaboration_agreement::Column::Status.eq(AgreementStatus::Agreed))
-        .one(db)
-        .await?;
-    let terms = Terms::from_agreement(agreement);
+    let terms = terms::in_force(db, input.care_centre_id, Some(doctor)).await?;
 
     let mut attached = Vec::new();
     let mut missing = Vec::new();
@@ -320,7 +283,7 @@ pub async fn ask(db: &DatabaseConnection, viewer: &Viewer, input: AskInput, now:
         priority: Set(priority),
         status: Set(QuestionStatus::Open),
         asked_at: Set(now),
-        due_at: Set(answer_due_at(now, priority, terms.urgent_hours, terms.routine_working_days)),
+        due_at: Set(answer_due_at(now, priority, terms.urgent_answer_hours, terms.routine_answer_working_days)),
         answered_at: Set(None),
         closed_at: Set(None),
         override_reason: Set(if missing.is_empty() { None } else { override_reason }),
@@ -496,14 +459,7 @@ pub async fn move_to_agenda(
             .await?
             .ok_or_else(|| AppError::validation("meetingId", "The care centre has no upcoming meeting"))?,
     };
-    let hours = collaboration_agreement::Entity::find()
-        .filter(collaboration_agreement::Column::CareCentreId.eq(meeting.care_centre_id))
-        .filter(collaboration_agreement::Column::DoctorId.eq(meeting.doctor_id))
-        .filter(collaboration_agreement::Column::Status.eq(AgreementStatus::Agreed))
-        .one(db)
-        .await?
-        .map_or(48, |a| a.agenda_deadline_hours);
-    let late = meeting.status == MeetingStatus::AgendaSent || now > agenda_deadline(meeting.starts_at, hours);
+    let late = after_agenda_deadline(meeting.status, meetings::deadline_of(db, &meeting).await?, now);
     let position: Option<i32> = agenda_item::Entity::find()
         .select_only()
         .column_as(agenda_item::Column::Position.max(), "max")

@@ -8,9 +8,12 @@
 //!   an attached doctor. Ranges: agenda deadline 0–336 h, routine answer 1–10 working days, urgent
 //!   answer 1–48 h, vitals maximum age 1–48 h. `requiredVitals` may be empty (none required).
 //! - A doctor of the centre who is not party to an agreement gets `NOT_FOUND` on accepting it.
+//! - **In force** is AGREED; every rule reads the terms through [`agreements_in_force`] and the
+//!   functions over it, with `Terms::default()` (DESIGN §3) where no agreement is in force.
 
 use super::{optional_text, require_role};
 use crate::auth::Viewer;
+use crate::domain::terms::Terms;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -20,10 +23,74 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QuerySelect,
+    QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use uuid::Uuid;
+
+/// The longest agenda deadline an agreement may set, in hours (two weeks).
+pub const MAX_AGENDA_DEADLINE_HOURS: i32 = 336;
+
+/// The agreements in force (AGREED) at `centres`, newest agreed first. Accepting an agreement
+/// supersedes the one before in the same transaction, so there is one per centre and doctor;
+/// should there ever be two, the newest counts everywhere. The one query for "in force".
+pub async fn agreements_in_force(
+    db: &impl ConnectionTrait,
+    centres: impl IntoIterator<Item = Uuid>,
+) -> AppResult<Vec<agreement::Model>> {
+    Ok(agreement::Entity::find()
+        .filter(agreement::Column::CareCentreId.is_in(centres))
+        .filter(agreement::Column::Status.eq(AgreementStatus::Agreed))
+        .order_by_desc(agreement::Column::AgreedAt)
+        .order_by_desc(agreement::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The agreement in force at `centre` with `doctor`; without a doctor, the centre's newest.
+pub async fn agreement_in_force(
+    db: &impl ConnectionTrait,
+    centre: Uuid,
+    doctor: Option<Uuid>,
+) -> AppResult<Option<agreement::Model>> {
+    let mut agreements = agreements_in_force(db, [centre]).await?.into_iter();
+    Ok(match doctor {
+        Some(doctor) => agreements.find(|a| a.doctor_id == doctor),
+        None => agreements.next(),
+    })
+}
+
+/// The terms in force at `centre` with `doctor` (chosen as in [`agreement_in_force`]), DESIGN §3's
+/// defaults without an agreement.
+pub async fn in_force(db: &impl ConnectionTrait, centre: Uuid, doctor: Option<Uuid>) -> AppResult<Terms> {
+    Ok(agreement_in_force(db, centre, doctor).await?.as_ref().map_or_else(Terms::default, terms_of))
+}
+
+/// The terms in force at `centres`, by centre and doctor, for batched reads (one statement);
+/// a pair missing from the map has the defaults.
+pub async fn in_force_by_doctor(
+    db: &impl ConnectionTrait,
+    centres: impl IntoIterator<Item = Uuid>,
+) -> AppResult<HashMap<(Uuid, Uuid), Terms>> {
+    let mut terms = HashMap::new();
+    for agreement in agreements_in_force(db, centres).await? {
+        terms.entry((agreement.care_centre_id, agreement.doctor_id)).or_insert_with(|| terms_of(&agreement));
+    }
+    Ok(terms)
+}
+
+/// The terms an agreement sets; stored vitals that do not read back as a list mean all six.
+fn terms_of(agreement: &agreement::Model) -> Terms {
+    Terms {
+        agenda_deadline_hours: agreement.agenda_deadline_hours,
+        routine_answer_working_days: agreement.routine_answer_working_days,
+        urgent_answer_hours: agreement.urgent_answer_hours,
+        required_vitals: serde_json::from_value(agreement.required_vitals.clone())
+            .unwrap_or_else(|_| Terms::default().required_vitals),
+        vitals_max_age_hours: agreement.vitals_max_age_hours,
+    }
+}
 
 /// A window in which the doctor answers fast, and how.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -66,7 +133,7 @@ fn clock_time(value: &str) -> bool {
 }
 
 fn validate(input: &AgreementInput) -> AppResult<()> {
-    range("agendaDeadlineHours", input.agenda_deadline_hours, 0, 336)?;
+    range("agendaDeadlineHours", input.agenda_deadline_hours, 0, MAX_AGENDA_DEADLINE_HOURS)?;
     range("routineAnswerWorkingDays", input.routine_answer_working_days, 1, 10)?;
     range("urgentAnswerHours", input.urgent_answer_hours, 1, 48)?;
     range("vitalsMaxAgeHours", input.vitals_max_age_hours, 1, 48)?;

@@ -277,6 +277,32 @@ async fn a_detached_doctor_does_not_see_an_agenda_items_source_question(app: Tes
     assert_eq!(item["sourceQuestion"], Value::Null, "{event:#}");
 }
 
+const SCHEDULE: &str = "mutation($i: ScheduleMeetingInput!) { scheduleMeeting(input: $i) { id agendaDeadline } }";
+const PROPOSE_ITEM: &str =
+    "mutation($i: ProposeAgendaItemInput!) { proposeAgendaItem(input: $i) { addedAfterDeadline } }";
+const MOVE_TO: &str =
+    "mutation($q: ID!, $m: ID) { moveQuestionToAgenda(questionId: $q, meetingId: $m) { addedAfterDeadline } }";
+
+/// At the agenda deadline itself a question moved onto the agenda is late, as an item proposed
+/// then is: both follow the one rule ("before the deadline" is strictly before).
+async fn a_question_moved_at_the_agenda_deadline_is_late(app: TestApp) {
+    let f = fixture(&app).await;
+    let berg = app.login("laege.berg@demo.dk").await;
+    let starts = app.now + Duration::hours(48);
+    let input = json!({ "careCentreId": f.centre, "kind": "ADVISORY", "startsAt": starts.to_rfc3339(),
+        "durationMinutes": 60, "location": "Mødelokalet" });
+    let meeting = app.data(&berg, SCHEDULE, json!({ "i": input })).await["scheduleMeeting"].clone();
+    let deadline: DateTime<Utc> = meeting["agendaDeadline"].as_str().expect("deadline").parse().expect("date");
+    assert_eq!(deadline, app.now, "the clock stands at the agenda deadline");
+    let item = json!({ "meetingId": meeting["id"], "topic": "OTHER", "title": "Status" });
+    let proposed = app.data(&berg, PROPOSE_ITEM, json!({ "i": item })).await;
+    assert_eq!(proposed["proposeAgendaItem"]["addedAfterDeadline"], true);
+    let asked = app.data(&f.nurse, ASK, json!({ "i": question(&f, "ROUTINE") })).await;
+    let id = asked["askQuestion"]["question"]["id"].clone();
+    let moved = app.data(&berg, MOVE_TO, json!({ "q": id, "m": meeting["id"] })).await;
+    assert_eq!(moved["moveQuestionToAgenda"]["addedAfterDeadline"], true);
+}
+
 const QUESTION_EVENTS: &str = "subscription { questionEvents { kind question { id subject status } } }";
 
 async fn doctor_and_nurse_see_each_other_live(app: TestApp) {
@@ -346,6 +372,7 @@ backends!(
     the_thread_answer_reply_and_close,
     overdue_questions_head_the_queue,
     a_question_moves_to_the_next_agenda,
+    a_question_moved_at_the_agenda_deadline_is_late,
     doctor_and_nurse_see_each_other_live,
     a_centres_questions_for_staff_doctor_and_relative,
     a_detached_doctor_does_not_see_an_agenda_items_source_question,

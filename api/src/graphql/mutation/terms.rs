@@ -1,5 +1,6 @@
 //! Collaboration agreements: propose and accept.
 
+use crate::domain::terms::Terms as Defaults;
 use crate::error::AppResult;
 use crate::graphql::authed;
 use crate::graphql::enums::{ContactParty, MeetingCadence, VitalSign};
@@ -27,11 +28,11 @@ pub struct AgreementInput {
     pub doctor_id: Option<ID>,
     #[graphql(default_with = "MeetingCadence::Weekly")]
     pub meeting_cadence: MeetingCadence,
-    #[graphql(default = 48)]
+    #[graphql(default_with = "Defaults::default().agenda_deadline_hours")]
     pub agenda_deadline_hours: i32,
-    #[graphql(default = 2)]
+    #[graphql(default_with = "Defaults::default().routine_answer_working_days")]
     pub routine_answer_working_days: i32,
-    #[graphql(default = 4)]
+    #[graphql(default_with = "Defaults::default().urgent_answer_hours")]
     pub urgent_answer_hours: i32,
     #[graphql(default)]
     pub fast_response_windows: Vec<FastResponseWindowInput>,
@@ -39,7 +40,7 @@ pub struct AgreementInput {
     pub hotline_usage: String,
     /// Default: all six.
     pub required_vitals: Option<Vec<VitalSign>>,
-    #[graphql(default = 4)]
+    #[graphql(default_with = "Defaults::default().vitals_max_age_hours")]
     pub vitals_max_age_hours: i32,
     #[graphql(default_with = "ContactParty::Staff")]
     pub relatives_contacted_by: ContactParty,
@@ -58,11 +59,6 @@ impl TermsMutations {
     /// COORDINATOR or attached DOCTOR proposes new terms (accepted by their own side).
     async fn propose_agreement(&self, ctx: &Context<'_>, input: AgreementInput) -> AppResult<CollaborationAgreement> {
         let (state, viewer) = authed(ctx)?;
-        let all_vitals = || {
-            use entities::enums::VitalSign as Stored;
-            use sea_orm::Iterable;
-            Stored::iter().collect::<Vec<_>>()
-        };
         let terms = Terms {
             care_centre_id: ids::decode(&input.care_centre_id, Kind::CareCentre, "careCentreId")?,
             doctor_id: input.doctor_id.map(|d| ids::decode(&d, Kind::Doctor, "doctorId")).transpose()?,
@@ -76,7 +72,9 @@ impl TermsMutations {
                 .map(|w| FastWindow { weekday: w.weekday, from: w.from, to: w.to, channel: w.channel })
                 .collect(),
             hotline_usage: input.hotline_usage,
-            required_vitals: input.required_vitals.map_or_else(all_vitals, |v| v.into_iter().map(Into::into).collect()),
+            required_vitals: input
+                .required_vitals
+                .map_or_else(|| Defaults::default().required_vitals, |v| v.into_iter().map(Into::into).collect()),
             vitals_max_age_hours: input.vitals_max_age_hours,
             relatives_contacted_by: input.relatives_contacted_by.into(),
             move_in_coordinated_by: input.move_in_coordinated_by.into(),
