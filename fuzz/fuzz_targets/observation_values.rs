@@ -10,7 +10,8 @@ use chrono::{DateTime, Duration, Utc};
 use libfuzzer_sys::fuzz_target;
 use plejelink::domain::news2::{News2Input, score};
 use plejelink::error::AppError;
-use plejelink::services::observations::{ObservationInput, escalation, validate};
+use plejelink::domain::escalation::escalation;
+use plejelink::services::observations::{ObservationInput, validate};
 use plejelink_fuzz::{Vitals, scale};
 
 #[derive(Debug, Arbitrary)]
