@@ -445,31 +445,3 @@ pub fn name_operation(viewer: &Viewer, document: &async_graphql::parser::types::
         viewer.audit.name_operation(name.as_str());
     }
 }
-
-/// [`name_operation`] as an extension, for requests that do not pass through the HTTP handler
-/// (subscriptions over WebSocket).
-pub struct NameOperations;
-
-impl async_graphql::extensions::ExtensionFactory for NameOperations {
-    fn create(&self) -> Arc<dyn async_graphql::extensions::Extension> {
-        Arc::new(NameOperations)
-    }
-}
-
-#[async_trait::async_trait]
-impl async_graphql::extensions::Extension for NameOperations {
-    async fn parse_query(
-        &self,
-        ctx: &async_graphql::extensions::ExtensionContext<'_>,
-        query: &str,
-        variables: &async_graphql::Variables,
-        next: async_graphql::extensions::NextParseQuery<'_>,
-    ) -> async_graphql::ServerResult<async_graphql::parser::types::ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let viewer = ctx.data_opt::<crate::graphql::RequestState>().and_then(|state| state.viewer.as_ref());
-        if let Some(viewer) = viewer {
-            name_operation(viewer, &document);
-        }
-        Ok(document)
-    }
-}

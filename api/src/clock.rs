@@ -1,6 +1,7 @@
 //! An injectable clock, so deadline rules can be tested at an exact "now".
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Europe::Copenhagen;
 use std::sync::{Arc, RwLock};
 
 #[derive(Clone, Default)]
@@ -31,5 +32,21 @@ impl Clock {
         if let Some(fixed) = &self.fixed {
             *fixed.write().unwrap_or_else(|e| e.into_inner()) = now;
         }
+    }
+}
+
+/// The date in Denmark of an instant: "today" of every deadline and date rule.
+pub fn copenhagen_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&Copenhagen).date_naive()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copenhagen_dates() {
+        let late_evening = DateTime::parse_from_rfc3339("2026-11-30T23:30:00Z").expect("valid").to_utc();
+        assert_eq!(copenhagen_date(late_evening).to_string(), "2026-12-01");
     }
 }

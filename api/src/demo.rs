@@ -205,7 +205,7 @@ pub async fn load(
     let mut ctx = Ctx {
         rng: Rng(0x504c_454a_454c_494e),
         now,
-        today: now.with_timezone(&chrono_tz::Europe::Copenhagen).date_naive(),
+        today: crate::clock::copenhagen_date(now),
         summary: DemoSummary::default(),
     };
     insert_user(&*txn, &mut ctx, "admin@demo.dk", "Anne Admin", Role::Admin, password_hash).await?;
@@ -1132,7 +1132,7 @@ async fn insert_time_entry(
         doctor_id: Set(doctor),
         care_centre_id: Set(centre.id),
         kind: Set(kind),
-        work_date: Set(at.with_timezone(&chrono_tz::Europe::Copenhagen).date_naive()),
+        work_date: Set(crate::clock::copenhagen_date(at)),
         minutes: Set(minutes),
         meeting_id: Set(meeting),
         note: Set(None),

@@ -2,11 +2,16 @@
 //! when the client accepts it, GraphQL over HTTP's `application/graphql-response+json`), GraphiQL
 //! in development, health and readiness, and the public signing keys.
 
+use crate::auth::jwt::JwtKeys;
+use crate::auth::rate_limit::LoginLimits;
 use crate::auth::{TokenSubject, Viewer};
-use crate::error::AppError;
+use crate::clock::Clock;
+use crate::error::{AppError, AppResult};
+use crate::events::Events;
+use crate::graphql::PlejelinkSchema;
 use crate::graphql::subscription::{SocketEnd, Subscriber};
 use crate::graphql::{RequestState, loaders};
-use crate::startup::AppState;
+use crate::trusted_documents::TrustedDocuments;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
@@ -18,9 +23,38 @@ use axum::extract::{ConnectInfo, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use futures_util::{SinkExt, StreamExt};
+use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+/// What the handlers share: built by [`crate::startup::Application::build`].
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    /// Where reads are logged (appended in groups; see [`crate::audit::AccessLog`]).
+    pub access_log: crate::audit::AccessLog,
+    /// The schema of `POST /graphql` (see [`crate::graphql::build_http_schema`]).
+    pub schema: PlejelinkSchema,
+    /// The schema of subscriptions over WebSocket (with the extensions that admit and name them).
+    pub ws_schema: PlejelinkSchema,
+    pub keys: Arc<JwtKeys>,
+    pub clock: Clock,
+    pub events: Events,
+    pub login_limits: Arc<LoginLimits>,
+    pub trusted_documents: Arc<TrustedDocuments>,
+    /// Permits for GraphQL requests in flight (load shedding).
+    pub in_flight: Arc<tokio::sync::Semaphore>,
+    /// Header naming the client address behind a trusted proxy; else the peer address counts.
+    pub client_ip_header: Option<String>,
+    /// SQL statements run since start (tests bound statements per request with it).
+    pub statements: Arc<AtomicU64>,
+    /// Turns true when the server starts stopping; open WebSockets listen to it and close.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
+}
 
 fn error_body(code: &str, message: &str) -> Value {
     json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
@@ -108,18 +142,53 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
-/// Resolves the viewer of the request's bearer token; no token is an anonymous request
-/// (which may only log in), a bad token is `UNAUTHENTICATED`.
-async fn viewer(
-    state: &AppState,
-    headers: &HeaderMap,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Option<Viewer>, AppError> {
-    let Some(token) = bearer(headers) else {
-        return Ok(None);
-    };
+/// Who an access token speaks for, and until when.
+struct Authenticated {
+    viewer: Viewer,
+    subject: TokenSubject,
+    expires_at: DateTime<Utc>,
+}
+
+/// The one way from an access token (a request's bearer token or a socket's `connection_init`)
+/// to a viewer: a bad or expired token, or a session that ended, is `UNAUTHENTICATED`.
+async fn authenticate(state: &AppState, token: &str, now: DateTime<Utc>) -> AppResult<Authenticated> {
     let claims = state.keys.verify_access(token)?;
-    Viewer::load(&state.db, TokenSubject::of(&claims)?, now).await.map(Some)
+    let subject = TokenSubject::of(&claims)?;
+    let expires_at = DateTime::from_timestamp(claims.exp, 0).ok_or(AppError::Unauthenticated)?;
+    let viewer = Viewer::load(&state.db, subject, now).await?;
+    Ok(Authenticated { viewer, subject, expires_at })
+}
+
+/// Resolves the viewer of the request's bearer token; no token is an anonymous request
+/// (which may only log in).
+async fn viewer(state: &AppState, headers: &HeaderMap, now: DateTime<Utc>) -> AppResult<Option<Viewer>> {
+    match bearer(headers) {
+        Some(token) => Ok(Some(authenticate(state, token, now).await?.viewer)),
+        None => Ok(None),
+    }
+}
+
+/// The one place a request's data is built, for `POST /graphql` and for a socket's subscriptions:
+/// its DataLoaders (for "today" in Denmark) and its [`RequestState`].
+fn insert_request_state(
+    data: &mut async_graphql::Data,
+    state: &AppState,
+    viewer: Option<Viewer>,
+    now: DateTime<Utc>,
+    request_id: String,
+    client: String,
+) {
+    data.insert(loaders::loaders(state.db.clone(), crate::clock::copenhagen_date(now)));
+    data.insert(RequestState {
+        db: state.db.clone(),
+        keys: state.keys.clone(),
+        events: state.events.clone(),
+        viewer,
+        now,
+        request_id,
+        client,
+        login_limits: state.login_limits.clone(),
+    });
 }
 
 /// The client address: the configured proxy header's first entry, else the TCP peer.
@@ -197,18 +266,9 @@ pub async fn graphql(
     }
     let audited = viewer.clone();
     let signed_in = crate::graphql::SignedIn::new(&request_id, request.operation_name.as_deref());
-    let request = request.data(signed_in.clone());
-    let today = now.with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();
-    let mut request = request.data(loaders::loaders(state.db.clone(), today)).data(RequestState {
-        db: state.db.clone(),
-        keys: state.keys.clone(),
-        events: state.events.clone(),
-        viewer,
-        now,
-        request_id,
-        client: client_address(&state, &headers, peer),
-        login_limits: state.login_limits.clone(),
-    });
+    let mut request = request.data(signed_in.clone());
+    let client = client_address(&state, &headers, peer);
+    insert_request_state(&mut request.data, &state, viewer, now, request_id, client);
     let mut response = match crate::graphql::check_document(&mut request, audited.as_ref()) {
         Ok(()) => state.schema.execute(request).await,
         Err(error) => async_graphql::Response::from_errors(vec![error]),
@@ -291,7 +351,7 @@ pub async fn graphql_ws(
             let _ = stopping.wait_for(|stopping| *stopping).await;
         };
         // Set by the subscriber's session watch; ends the client's message stream like `stopped`.
-        let end = std::sync::Arc::new(tokio::sync::watch::channel(None::<SocketEnd>).0);
+        let end = Arc::new(tokio::sync::watch::channel(None::<SocketEnd>).0);
         let mut ending = end.subscribe();
         let ended = async move {
             let _ = ending.wait_for(Option::is_some).await;
@@ -301,14 +361,9 @@ pub async fn graphql_ws(
         let until = futures_util::future::select(Box::pin(stopped), Box::pin(ended));
         GraphQLWebSocket::new_with_pair(&mut sink, stream.take_until(until), schema, protocol)
             .on_connection_init(move |payload| async move {
-                let unauthenticated = || async_graphql::Error::from(AppError::Unauthenticated);
-                let token = init_token(&payload).ok_or_else(unauthenticated)?;
-                let claims = state.keys.verify_access(token)?;
-                let subject = TokenSubject::of(&claims)?;
-                let expires_at = chrono::DateTime::from_timestamp(claims.exp, 0).ok_or_else(unauthenticated)?;
+                let token = init_token(&payload).ok_or(AppError::Unauthenticated)?;
                 let now = state.clock.now();
-                let viewer = Viewer::load(&state.db, subject, now).await?;
-                let today = now.with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();
+                let Authenticated { viewer, subject, expires_at } = authenticate(&state, token, now).await?;
                 let subscriber = Subscriber {
                     subject,
                     expires_at,
@@ -323,17 +378,8 @@ pub async fn graphql_ws(
                 data.insert(subscriber);
                 // Nested fields of pushed objects resolve with the scope at connection time;
                 // whether an event is delivered at all is decided with a fresh scope.
-                data.insert(loaders::loaders(state.db.clone(), today));
-                data.insert(RequestState {
-                    db: state.db.clone(),
-                    keys: state.keys.clone(),
-                    events: state.events.clone(),
-                    viewer: Some(viewer),
-                    now,
-                    request_id: format!("ws-{}", uuid::Uuid::now_v7()),
-                    client: String::new(),
-                    login_limits: state.login_limits.clone(),
-                });
+                let request_id = format!("ws-{}", uuid::Uuid::now_v7());
+                insert_request_state(&mut data, &state, Some(viewer), now, request_id, String::new());
                 Ok(data)
             })
             .serve()

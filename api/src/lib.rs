@@ -18,3 +18,6 @@ pub mod services;
 pub mod startup;
 pub mod telemetry;
 pub mod trusted_documents;
+
+#[cfg(test)]
+mod layers;

@@ -4,10 +4,11 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::rate_limit::LoginLimits;
 use crate::clock::Clock;
 use crate::configuration::Settings;
+use crate::db;
 use crate::events::{self, EventBus, Events};
-use crate::graphql::{PlejelinkSchema, build_http_schema, build_served_schema};
+use crate::graphql::{build_http_schema, build_served_schema};
+use crate::http::{self, AppState};
 use crate::trusted_documents::TrustedDocuments;
-use crate::{db, http};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
@@ -26,30 +27,6 @@ pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(1
 
 /// Largest accepted request body; real operations are a few kilobytes.
 pub const BODY_LIMIT: usize = 256 * 1024;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: DatabaseConnection,
-    /// Where reads are logged (appended in groups; see [`crate::audit::AccessLog`]).
-    pub access_log: crate::audit::AccessLog,
-    /// The schema of `POST /graphql` (see [`build_http_schema`]).
-    pub schema: PlejelinkSchema,
-    /// The schema of subscriptions over WebSocket (with the extensions that admit and name them).
-    pub ws_schema: PlejelinkSchema,
-    pub keys: Arc<JwtKeys>,
-    pub clock: Clock,
-    pub events: Events,
-    pub login_limits: Arc<LoginLimits>,
-    pub trusted_documents: Arc<TrustedDocuments>,
-    /// Permits for GraphQL requests in flight (load shedding).
-    pub in_flight: Arc<tokio::sync::Semaphore>,
-    /// Header naming the client address behind a trusted proxy; else the peer address counts.
-    pub client_ip_header: Option<String>,
-    /// SQL statements run since start (tests bound statements per request with it).
-    pub statements: Arc<AtomicU64>,
-    /// Turns true when the server starts stopping; open WebSockets listen to it and close.
-    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
-}
 
 pub struct Application {
     listener: TcpListener,

@@ -4,14 +4,10 @@
 //! RELATIVE and anonymous callers must name a known document; only ADMIN may send query text.
 
 use crate::error::{AppError, AppResult};
-use crate::graphql::RequestState;
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest};
-use async_graphql::{Request, ServerResult};
 use entities::enums::Role;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
 
 #[derive(Default)]
 pub struct TrustedDocuments {
@@ -83,41 +79,6 @@ impl TrustedDocuments {
 pub fn document_id(query: &str) -> String {
     let digest = Sha256::digest(query.as_bytes());
     format!("sha256:{}", digest.iter().map(|b| format!("{b:02x}")).collect::<String>())
-}
-
-/// Applies [`TrustedDocuments::admit`] to WebSocket subscriptions, whose requests carry the
-/// viewer in the connection's data (HTTP requests are admitted in the handler).
-pub struct TrustedDocumentsExtension(pub Arc<TrustedDocuments>);
-
-impl ExtensionFactory for TrustedDocumentsExtension {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Admit(self.0.clone()))
-    }
-}
-
-struct Admit(Arc<TrustedDocuments>);
-
-#[async_trait::async_trait]
-impl Extension for Admit {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        if let Some(state) = ctx.data_opt::<RequestState>() {
-            let document = request.extensions.get("documentId").and_then(|v| match v {
-                async_graphql::Value::String(s) => Some(s.clone()),
-                _ => None,
-            });
-            let role = state.viewer.as_ref().map(|v| v.role);
-            request.query = self
-                .0
-                .admit(role, document.as_deref(), &request.query)
-                .map_err(|e| async_graphql::Error::from(e).into_server_error(Default::default()))?;
-        }
-        next.run(ctx, request).await
-    }
 }
 
 #[cfg(test)]

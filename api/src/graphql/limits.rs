@@ -6,7 +6,6 @@
 use crate::error::AppError;
 use crate::graphql::connection::default_first;
 use crate::services::Page;
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{
     BaseType, ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet, ServiceDocument,
     TypeKind, TypeSystemDefinition,
@@ -14,7 +13,7 @@ use async_graphql::parser::types::{
 use async_graphql::{ErrorExtensions, Name, Pos, ServerError, ServerResult, Value, Variables};
 use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 /// Query depth: the deepest operation the tests use (doctorQueue → edges → node → resident →
 /// latestObservation → news2 → total) is 7; headroom for the apps.
@@ -337,35 +336,11 @@ pub fn check_nul_text(document: &ExecutableDocument, variables: &Variables) -> S
     }
 }
 
-/// The checks of a parsed document ([`check_cost`], [`check_nul_text`]) as an extension, for
-/// requests that do not pass through the HTTP handler (subscriptions over WebSocket).
-pub struct DocumentChecks;
-
-impl ExtensionFactory for DocumentChecks {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(DocumentChecks)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for DocumentChecks {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        check_cost(&document, variables)?;
-        check_nul_text(&document, variables)?;
-        Ok(document)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory};
+    use std::sync::Arc;
 
     fn cost(query: &str, variables: serde_json::Value) -> Cost {
         let document = async_graphql::parser::parse_query(query).expect("parses");

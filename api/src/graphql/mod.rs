@@ -2,6 +2,7 @@
 
 pub mod connection;
 pub mod enums;
+pub mod extensions;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
@@ -15,10 +16,9 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::rate_limit::LoginLimits;
 use crate::error::{AppError, AppResult};
 use crate::events::Events;
-use crate::trusted_documents::{TrustedDocuments, TrustedDocumentsExtension};
+use crate::trusted_documents::TrustedDocuments;
 use async_graphql::{Context, Schema, SchemaBuilder};
 use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Europe::Copenhagen;
 use sea_orm::DatabaseConnection;
 use std::sync::{Arc, OnceLock};
 
@@ -45,7 +45,7 @@ impl RequestState {
 
     /// Today's date in Denmark.
     pub fn today(&self) -> NaiveDate {
-        self.now.with_timezone(&Copenhagen).date_naive()
+        crate::clock::copenhagen_date(self.now)
     }
 }
 
@@ -105,9 +105,9 @@ fn limited_builder(production: bool) -> Builder {
 }
 
 /// Schema limits: no batching is enforced in HTTP; depth/complexity here, nodes/aliases/NUL text in
-/// [`limits::DocumentChecks`].
+/// [`extensions::DocumentChecks`].
 pub fn schema_builder(production: bool) -> Builder {
-    limited_builder(production).extension(limits::DocumentChecks).extension(crate::audit::NameOperations)
+    limited_builder(production).extension(extensions::DocumentChecks)
 }
 
 /// The schema `POST /graphql` executes on: the same limits, but no extensions, because the
@@ -125,9 +125,17 @@ pub fn check_document(
     viewer: Option<&Viewer>,
 ) -> async_graphql::ServerResult<()> {
     let variables = request.variables.clone();
-    let document = request.parsed_query()?;
-    limits::check_cost(document, &variables)?;
-    limits::check_nul_text(document, &variables)?;
+    check_parsed(request.parsed_query()?, &variables, viewer)
+}
+
+/// The checks of a parsed document, for HTTP requests and socket subscriptions alike.
+fn check_parsed(
+    document: &async_graphql::parser::types::ExecutableDocument,
+    variables: &async_graphql::Variables,
+    viewer: Option<&Viewer>,
+) -> async_graphql::ServerResult<()> {
+    limits::check_cost(document, variables)?;
+    limits::check_nul_text(document, variables)?;
     if let Some(viewer) = viewer {
         crate::audit::name_operation(viewer, document);
     }
@@ -140,7 +148,7 @@ pub fn build_schema(production: bool) -> PlejelinkSchema {
 
 /// The served schema: also admits only trusted documents on WebSocket subscriptions.
 pub fn build_served_schema(production: bool, trusted: Arc<TrustedDocuments>) -> PlejelinkSchema {
-    schema_builder(production).extension(TrustedDocumentsExtension(trusted)).finish()
+    schema_builder(production).extension(extensions::TrustedDocumentsExtension(trusted)).finish()
 }
 
 /// The SDL that `plejelink export-schema` prints and `api/schema.graphql` holds.

@@ -99,7 +99,7 @@ pub async fn create_user(
     if !matches!(locale.as_str(), "da" | "en") {
         return Err(AppError::validation("locale", "locale is da or en"));
     }
-    super::relatives::check_password("password", &input.password)?;
+    sessions::check_password("password", &input.password)?;
     let profile = match (input.role, input.doctor) {
         (Role::Doctor, Some(profile)) => Some((
             required_text("doctor.authorisationId", &profile.authorisation_id, 20)?,

@@ -148,7 +148,7 @@ pub async fn record_medication_review(
     if input.active_count_after.is_some_and(|n| !(0..=200).contains(&n)) {
         return Err(AppError::validation("activeCountAfter", "activeCountAfter must be between 0 and 200"));
     }
-    let today = now.with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();
+    let today = crate::clock::copenhagen_date(now);
     let stop: std::collections::HashSet<Uuid> = input.stop_medication_ids.iter().copied().collect();
     let txn = audit::begin(db).await?;
     let active: Vec<medication::Model> = medication::Entity::find()

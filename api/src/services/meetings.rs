@@ -31,12 +31,12 @@ use super::{Page, Paged, access, check_version, optional_text, require_role, req
 use crate::audit::{self, Action};
 use crate::auth::Viewer;
 use crate::clock::Clock;
+use crate::clock::copenhagen_date;
 use crate::domain::deadlines::{after_agenda_deadline, agenda_deadline};
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, Events, MeetingEventKind};
 use crate::ids::new_id;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use chrono_tz::Europe::Copenhagen;
 use entities::enums::{MeetingKind, MeetingStatus, Role, TimeEntryKind};
 use entities::{
     agenda_item, doctor_attachment, meeting, meeting_invitation, relative_link, resident, time_entry, user,
@@ -115,11 +115,6 @@ pub fn time_entry_kind(kind: MeetingKind) -> Option<TimeEntryKind> {
         MeetingKind::ResidentReview => Some(TimeEntryKind::IndividualTreatment),
         MeetingKind::CareConference => None,
     }
-}
-
-/// The date in Denmark of an instant.
-fn copenhagen_date(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&Copenhagen).date_naive()
 }
 
 /// A meeting as the coordinator or doctor schedules it.
@@ -697,11 +692,5 @@ mod tests {
         assert_eq!(time_entry_kind(MeetingKind::Evaluation), Some(TimeEntryKind::GeneralAdvisory));
         assert_eq!(time_entry_kind(MeetingKind::ResidentReview), Some(TimeEntryKind::IndividualTreatment));
         assert_eq!(time_entry_kind(MeetingKind::CareConference), None);
-    }
-
-    #[test]
-    fn copenhagen_dates() {
-        let late_evening = DateTime::parse_from_rfc3339("2026-11-30T23:30:00Z").expect("valid").to_utc();
-        assert_eq!(copenhagen_date(late_evening).to_string(), "2026-12-01");
     }
 }

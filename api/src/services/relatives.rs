@@ -42,7 +42,6 @@ use uuid::Uuid;
 pub const INVITE_VALIDITY: Duration = Duration::days(7);
 /// Consent is recorded for one year at the most (DESIGN §3).
 pub const CONSENT_VALIDITY: Duration = Duration::days(365);
-pub const MIN_PASSWORD: usize = 12;
 /// Random bytes in a code: 192 bits.
 const CODE_BYTES: usize = 24;
 
@@ -59,14 +58,6 @@ pub(crate) fn valid_email(email: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !email.contains(char::is_whitespace)
-}
-
-/// `VALIDATION` on `password` unless it has at least [`MIN_PASSWORD`] characters.
-pub(crate) fn check_password(field: &str, password: &str) -> AppResult<()> {
-    if password.chars().count() < MIN_PASSWORD {
-        return Err(AppError::validation(field, format!("The password needs at least {MIN_PASSWORD} characters")));
-    }
-    Ok(())
 }
 
 async fn user_by_email(db: &impl ConnectionTrait, email: &str) -> AppResult<Option<user::Model>> {
@@ -152,7 +143,7 @@ pub async fn accept(
         .ok_or_else(unusable)?;
     let account_key = invite.email.to_lowercase();
     limits.admit(client, &account_key)?;
-    check_password("password", password_text)?;
+    sessions::check_password("password", password_text)?;
     let display_name = required_text("displayName", display_name, 200)?;
     let plan = match user_by_email(db, &invite.email).await? {
         Some(account) if account.role != Role::Relative => {

@@ -14,10 +14,10 @@
 use super::{access, check_version, optional_text, require_role, required_text, residents};
 use crate::audit::{self, Action, AuditTxn};
 use crate::auth::Viewer;
+use crate::clock::copenhagen_date;
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use chrono_tz::Europe::Copenhagen;
 use entities::enums::{ResidentStatus, Role, Spo2Scale};
 use entities::{doctor_attachment, resident};
 use sea_orm::ActiveValue::Set;
@@ -53,10 +53,6 @@ pub struct UpdateInput {
 
 fn search_text(name: &str, room: &str) -> String {
     format!("{} {}", name.to_lowercase(), room.to_lowercase())
-}
-
-fn today(now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&Copenhagen).date_naive()
 }
 
 fn check_birth(date: NaiveDate, today: NaiveDate) -> AppResult<()> {
@@ -128,7 +124,7 @@ pub async fn admit(
     }
     let name = required_text("fullName", &input.full_name, 200)?;
     let room = required_text("room", &input.room, 20)?;
-    check_birth(input.date_of_birth, today(now))?;
+    check_birth(input.date_of_birth, copenhagen_date(now))?;
     if input.moved_in_on < input.date_of_birth {
         return Err(AppError::validation("movedInOn", "movedInOn is before dateOfBirth"));
     }
@@ -194,7 +190,7 @@ pub async fn update(
     let name = input.full_name.as_deref().map(|n| required_text("fullName", n, 200)).transpose()?;
     let room = input.room.as_deref().map(|r| required_text("room", r, 20)).transpose()?;
     if let Some(date) = input.date_of_birth {
-        check_birth(date, today(now))?;
+        check_birth(date, copenhagen_date(now))?;
     }
     let stage = input.intake_stage.map(check_stage).transpose()?;
     let txn = audit::begin(db).await?;

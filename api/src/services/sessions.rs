@@ -27,6 +27,16 @@ use uuid::Uuid;
 pub const REFRESH_TOKEN_TTL: Duration = Duration::days(30);
 /// How long a rotated refresh token still answers with the pair that replaced it.
 pub const GRACE: Duration = Duration::seconds(30);
+/// The shortest password an account may get (sign-up, invitation, change).
+pub const MIN_PASSWORD: usize = 12;
+
+/// `VALIDATION` on `field` unless `password` has at least [`MIN_PASSWORD`] characters.
+pub(crate) fn check_password(field: &str, password: &str) -> AppResult<()> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(AppError::validation(field, format!("The password needs at least {MIN_PASSWORD} characters")));
+    }
+    Ok(())
+}
 
 pub struct AuthSession {
     pub access_token: String,
@@ -245,9 +255,7 @@ pub async fn change_password(
     let account_key = viewer.email.trim().to_lowercase();
     let PasswordCheck { password: current, limits, client } = check;
     limits.admit(client, &account_key)?;
-    if new.chars().count() < super::relatives::MIN_PASSWORD {
-        return Err(AppError::validation("newPassword", "The password needs at least 12 characters"));
-    }
+    check_password("newPassword", new)?;
     let account = user::Entity::find_by_id(viewer.user_id).one(db).await?.ok_or(AppError::Unauthenticated)?;
     if !password::verify_password(current.to_owned(), Some(account.password_hash.clone())).await? {
         limits.per_account.record(&account_key);
