@@ -7,12 +7,9 @@ use super::types::*;
 use crate::audit::Action;
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
-use crate::services::residents::Clinical;
-use crate::services::{centres, meetings, questions, reports, residents};
+use crate::services::{centres, meetings, observations, plans, questions, reports, residents};
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
-use entities::observation;
-use sea_orm::EntityTrait;
 
 pub struct QueryRoot;
 
@@ -27,29 +24,8 @@ impl QueryRoot {
             (Kind::Resident, id) => Node::Resident(Resident(residents::get(db, viewer, id, Action::Read).await?)),
             (Kind::Question, id) => Node::Question(Question(questions::get(db, viewer, id, Action::Read).await?)),
             (Kind::Meeting, id) => Node::Meeting(Meeting(meetings::read(db, viewer, id).await?)),
-            (Kind::Observation, id) => {
-                let obs = observation::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-                let resident = residents::get(db, viewer, obs.resident_id, Action::Read).await?;
-                Clinical::check(viewer, &resident)?;
-                // An observation's fields are the resident's data, logged here once for all of them.
-                viewer.read(resident.id);
-                Node::Observation(Observation(obs))
-            }
-            (Kind::CarePlan, id) => {
-                let plan = entities::care_plan::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
-                let resident = residents::get(db, viewer, plan.resident_id, Action::Read).await?;
-                let visible = match residents::care_plans(db, viewer, &resident).await {
-                    Err(AppError::NotFound) => Vec::new(),
-                    visible => visible?,
-                };
-                if !visible.iter().any(|p| p.id == plan.id) {
-                    viewer.denied(resident.id, Action::Read);
-                    return Err(AppError::NotFound);
-                }
-                // A care plan's fields are the resident's data, logged here once for all of them.
-                viewer.read(resident.id);
-                Node::CarePlan(CarePlan(plan))
-            }
+            (Kind::Observation, id) => Node::Observation(Observation(observations::read(db, viewer, id).await?)),
+            (Kind::CarePlan, id) => Node::CarePlan(CarePlan(plans::read(db, viewer, id).await?)),
             _ => return Err(AppError::NotFound),
         };
         Ok(Some(node))

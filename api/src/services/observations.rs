@@ -57,6 +57,16 @@ fn float_range(field: &str, value: Option<f64>, min: f64, max: f64, unit: &str) 
     }
 }
 
+/// One observation for `Query.node`, if the viewer may read the resident's clinical data.
+pub async fn read(db: &DatabaseConnection, viewer: &Viewer, id: Uuid) -> AppResult<observation::Model> {
+    let obs = observation::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    let resident = residents::get(db, viewer, obs.resident_id, Action::Read).await?;
+    residents::Clinical::check(viewer, &resident)?;
+    // An observation's fields are the resident's data, logged here once for all of them.
+    viewer.read(resident.id);
+    Ok(obs)
+}
+
 /// Physiologically plausible ranges: wider than any alarm band, narrow enough to catch typos
 /// (a pulse of 720, a temperature in Fahrenheit).
 pub fn validate(input: &ObservationInput, now: DateTime<Utc>) -> AppResult<()> {

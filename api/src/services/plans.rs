@@ -74,6 +74,23 @@ async fn next_revision(db: &impl ConnectionTrait, resident: Uuid) -> AppResult<i
     Ok(max.unwrap_or(0) + 1)
 }
 
+/// One care plan for `Query.node`, if it is among the plans the viewer may see of its resident.
+pub async fn read(db: &DatabaseConnection, viewer: &Viewer, id: Uuid) -> AppResult<care_plan::Model> {
+    let plan = care_plan::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    let resident = residents::get(db, viewer, plan.resident_id, Action::Read).await?;
+    let visible = match residents::care_plans(db, viewer, &resident).await {
+        Err(AppError::NotFound) => Vec::new(),
+        visible => visible?,
+    };
+    if !visible.iter().any(|p| p.id == plan.id) {
+        viewer.denied(resident.id, Action::Read);
+        return Err(AppError::NotFound);
+    }
+    // A care plan's fields are the resident's data, logged here once for all of them.
+    viewer.read(resident.id);
+    Ok(plan)
+}
+
 pub async fn save_draft(
     db: &DatabaseConnection,
     viewer: &Viewer,
