@@ -213,16 +213,29 @@ impl TestApp {
 
     /// Like [`TestApp::gql`], with the HTTP status of the answer.
     pub async fn gql_status(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
-        let mut request = self
+        let response = self.graphql_request(token, query, variables).send().await.expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
+    }
+
+    /// POSTs under a request id of its own (the access log's rows carry it); returns the id and
+    /// the whole response body.
+    pub async fn gql_traced(&self, token: Option<&str>, query: &str, variables: Value) -> (String, Value) {
+        let request_id = uuid::Uuid::now_v7().to_string();
+        let request = self.graphql_request(token, query, variables).header("x-request-id", &request_id);
+        let body = request.send().await.expect("request").json().await.expect("JSON body");
+        (request_id, body)
+    }
+
+    fn graphql_request(&self, token: Option<&str>, query: &str, variables: Value) -> reqwest::RequestBuilder {
+        let request = self
             .client
             .post(format!("{}/graphql", self.address))
             .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
         }
-        let response = request.send().await.expect("request");
-        let status = response.status().as_u16();
-        (status, response.json().await.expect("JSON body"))
     }
 
     /// Like [`TestApp::gql`] but asserts there were no errors and returns `data`.

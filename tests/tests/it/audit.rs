@@ -208,16 +208,7 @@ type Row = (uuid::Uuid, String, String);
 
 /// Sends a request under its own `x-request-id`; returns the answer and the rows it wrote.
 async fn send(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> (Value, BTreeSet<Row>) {
-    let request_id = uuid::Uuid::now_v7().to_string();
-    let mut request = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .header("x-request-id", &request_id)
-        .json(&json!({ "query": query, "variables": variables }));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let body: Value = request.send().await.expect("request").json().await.expect("JSON");
+    let (request_id, body) = app.gql_traced(token, query, variables).await;
     let rows = audit_event::Entity::find()
         .filter(audit_event::Column::RequestId.eq(&request_id))
         .all(&app.db)

@@ -46,17 +46,7 @@ impl Tally {
 
 /// POSTs with a request id of its own (the access log's rows carry it); returns the id and body.
 async fn post(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> (String, Value) {
-    let request_id = uuid::Uuid::new_v4().to_string();
-    let mut request = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .header("x-request-id", &request_id)
-        .json(&json!({ "query": query, "variables": variables }));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let body = request.send().await.expect("an answer").json().await.expect("a JSON body");
-    (request_id, body)
+    app.gql_traced(token, query, variables).await
 }
 
 /// An acknowledged write: its request, the database id of what it stored and its client id.
